@@ -1,0 +1,75 @@
+"""Command line: `newsdigest [build] [options]`, `newsdigest import ...`.
+
+Parses arguments, loads the config, calls one plain function, and turns NewsdigestError into
+a readable list of problems and exit status 1. Nothing else lives here.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import load_config
+from .errors import NewsdigestError
+
+COMMANDS = ("build", "import")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("site.toml"), metavar="FILE",
+                        help="site configuration (default: site.toml)")
+    parser.add_argument("--content", type=Path, metavar="DIR", help="content folder (default: from config)")
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: site)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="absolute URL the site is published at, e.g. https://user.github.io/repo/")
+    parser.add_argument("--drafts", action="store_true", help="include stories marked 'draft: true'")
+
+
+def make_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"newsdigest {command}")
+    _common(parser)
+    if command == "build":
+        parser.description = "Build the static site from content/ into site/."
+        _site_options(parser)
+        parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    elif command == "import":
+        from .importer.cli import add_arguments
+        parser.description = "Import raw news text files into content/, pairing French and English versions."
+        add_arguments(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: newsdigest [build|import] [options]   (build is the default)\n"
+              "Run 'newsdigest COMMAND --help' for a command's options.")
+        return 0
+    command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
+    args = make_parser(command).parse_args(argv)
+    try:
+        config = load_config(args.config, content=args.content, output=getattr(args, "out", None),
+                             base_url=getattr(args, "base_url", None))
+        if command == "build":
+            from .builder import build
+            report = build(config, include_drafts=args.drafts)
+            if not args.quiet:
+                print(report.summary())
+            return 0
+        if command == "import":
+            from .importer.cli import run
+            return run(args, config)
+    except NewsdigestError as exc:
+        print(f"error: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found:"
+              if len(exc.problems) > 1 else "error:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        if command == "build":
+            print("The build stopped; the previous output folder was left as it was.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2

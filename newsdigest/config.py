@@ -1,0 +1,194 @@
+"""site.toml: a typed, frozen Config. Unknown keys are rejected and every problem is reported at once."""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import ConfigError, Problem
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the file name stem (en.md) and the URL prefix (/en/)
+    title: str
+    description: str
+    locale: str  # Babel locale used for dates, numbers and language names
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # site.toml itself
+    base_url: str  # absolute, ends with "/"
+    timezone: str
+    page_size: int
+    languages: tuple[Language, ...]
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    locales_dir: Path
+    cname: str | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is mounted at: "/" at a domain root, "/repo/" for a project page."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise KeyError(code)
+
+
+TOP_KEYS = {"base_url", "timezone", "page_size", "languages", "content", "output", "templates", "locales", "cname"}
+LANGUAGE_KEYS = {"title", "description", "locale"}
+DEFAULTS = {"timezone": "UTC", "page_size": 10, "content": "content", "output": "site",
+            "templates": "templates", "locales": "locales"}
+
+
+def _unknown(key: str, known: set[str], where: str) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(sorted(known))}."
+    return f"unknown key '{where}{key}'.{hint}"
+
+
+def normalize_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def check_base_url(url: Any) -> str | None:
+    """Returns a problem message, or None when the URL is usable."""
+    if not isinstance(url, str):
+        return "base_url must be a string such as \"https://user.github.io/repo/\"."
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"base_url '{url}' must be an absolute http(s) URL such as \"https://user.github.io/repo/\"."
+    if parts.query or parts.fragment:
+        return f"base_url '{url}' must not have a query or a fragment."
+    return None
+
+
+def load_config(path: Path, *, content: Path | None = None, output: Path | None = None,
+                base_url: str | None = None) -> Config:
+    """Reads and checks site.toml; command-line overrides win over the file."""
+    path = Path(path).resolve()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(Problem(path, "config file not found. Create site.toml or pass --config FILE.")) from None
+    except UnicodeDecodeError:
+        raise ConfigError(Problem(path, "config file is not valid UTF-8; re-save it as UTF-8.")) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(Problem(path, f"invalid TOML: {exc}. Fix the syntax.",
+                                  int(line.group(1)) if line else None)) from None
+
+    problems: list[str] = []
+    for key in raw:
+        if key not in TOP_KEYS:
+            problems.append(_unknown(key, TOP_KEYS, ""))
+    values = {**DEFAULTS, **{k: v for k, v in raw.items() if k in TOP_KEYS}}
+
+    if base_url is not None:
+        values["base_url"] = base_url
+    if "base_url" not in values:
+        problems.append("missing 'base_url', e.g. base_url = \"https://user.github.io/repo/\".")
+    elif (msg := check_base_url(values["base_url"])):
+        problems.append(msg)
+
+    tz = values["timezone"]
+    try:
+        ZoneInfo(tz) if isinstance(tz, str) else None
+        if not isinstance(tz, str):
+            problems.append("timezone must be a string such as \"Europe/Paris\".")
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"unknown timezone '{tz}'; use an IANA name such as \"Europe/Paris\" or \"UTC\".")
+
+    size = values["page_size"]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        problems.append(f"page_size must be a whole number of at least 1, not {size!r}.")
+
+    languages = _languages(raw.get("languages"), problems)
+
+    dirs = {}
+    for key in ("content", "output", "templates", "locales"):
+        if not isinstance(values[key], str):
+            problems.append(f"'{key}' must be a folder path (a string).")
+        else:
+            dirs[key] = (path.parent / values[key]).resolve()
+    cname = values.get("cname")
+    if cname is not None and (not isinstance(cname, str) or "/" in cname or not cname):
+        problems.append("cname must be a bare domain name such as \"news.example.org\".")
+
+    if problems:
+        raise ConfigError([Problem(path, p) for p in problems])
+    return Config(
+        path=path,
+        base_url=normalize_base_url(values["base_url"]),
+        timezone=tz,
+        page_size=size,
+        languages=languages,
+        content_dir=Path(content).resolve() if content else dirs["content"],
+        output_dir=Path(output).resolve() if output else dirs["output"],
+        templates_dir=dirs["templates"],
+        locales_dir=dirs["locales"],
+        cname=cname,
+    )
+
+
+def _languages(table: Any, problems: list[str]) -> tuple[Language, ...]:
+    example = '[languages.en]\ntitle = "News Digest"'
+    if table is None:
+        problems.append(f"missing [languages] tables; add one per language, e.g.\n{example}")
+        return ()
+    if not isinstance(table, dict) or not table:
+        problems.append(f"'languages' must hold one table per language, e.g.\n{example}")
+        return ()
+    result = []
+    for code, spec in table.items():
+        if not LANG_CODE.match(code):
+            problems.append(f"language code '{code}' must be two or three lowercase letters (ISO 639), e.g. 'en'.")
+            continue
+        if not isinstance(spec, dict):
+            problems.append(f"[languages.{code}] must be a table with at least a title.")
+            continue
+        for key in spec:
+            if key not in LANGUAGE_KEYS:
+                problems.append(_unknown(key, LANGUAGE_KEYS, f"languages.{code}."))
+        locale = spec.get("locale", code)
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError, TypeError):
+            problems.append(f"languages.{code}.locale '{locale}' is not a locale Babel knows; use e.g. 'fr' or 'fr_CA'.")
+        title = spec.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problems.append(f"languages.{code}.title is missing; every language needs a site title.")
+            title = ""
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            problems.append(f"languages.{code}.description must be a string.")
+            description = ""
+        result.append(Language(code=code, title=title, description=description, locale=str(locale)))
+    return tuple(result)

@@ -1,0 +1,271 @@
+"""Reading stories: content/<any/path>/<story>/{en,fr}.md with YAML front matter.
+
+A story is a folder; its path below content/ is the story's stable key. A file's language comes
+from its name and must be a configured language. Every problem in every file is collected and
+raised together.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from . import typography
+from .config import Config
+from .errors import ContentError, Problem
+from .markup import MarkdownRenderer, plain_text
+from .slugs import is_valid_slug, slugify
+
+REQUIRED = ("title", "date")
+OPTIONAL = ("summary", "source", "source_url", "author", "tags", "image", "caption", "updated",
+            "slug", "draft",
+            # Written by the importer; kept so editors can see how a story was made.
+            "title_inferred", "date_inferred", "original_file", "import")
+KNOWN_KEYS = frozenset(REQUIRED + OPTIONAL)
+WORDS_PER_MINUTE = 220
+SUMMARY_CHARS = 200
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML = YAMLHandler()
+
+
+@dataclass(frozen=True)
+class Article:
+    story: str  # the story key: its folder below content/, POSIX style
+    lang: str
+    path: Path  # the source file
+    title: str  # typographed for its language, plain text (escaped when rendered)
+    date: datetime  # aware; the date part as written is the URL date
+    has_time: bool
+    updated: datetime | None
+    summary: str
+    body_html: str
+    words: int
+    slug: str
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    source_url: str | None = None
+    author: str | None = None
+    image: str | None = None
+    caption: str | None = None
+    draft: bool = False
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+    folder: Path
+    articles: dict[str, Article]  # lang -> article, in configured language order
+    assets: tuple[Path, ...] = field(default=())  # other files in the folder, copied beside each page
+
+
+def _line_of(front: str, key: str) -> int | None:
+    """1-based file line of a top-level front-matter key (the opening --- is line 1)."""
+    match = re.search(rf"^{re.escape(key)}\s*:", front, re.MULTILINE)
+    return front.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _as_datetime(value: Any, tz) -> tuple[datetime, bool] | None:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)), True
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tz), False
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        has_time = "T" in value or ":" in value
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)), has_time
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    return None
+
+
+def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
+                 markdown: MarkdownRenderer) -> tuple[Article | None, list[Problem]]:
+    """Parses one language file. Returns the article (None when unusable) and its problems."""
+    problems: list[Problem] = []
+
+    def bad(message: str, key: str | None = None, line: int | None = None) -> None:
+        problems.append(Problem(path, message, line if line is not None else
+                                (_line_of(front, key) if key else None)))
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                                    "re-save the file with UTF-8 encoding.", line)]
+    text = text.replace("\r\n", "\n")
+    if not _YAML.detect(text):
+        return None, [Problem(path, "no front matter; start the file with a '---' line, then "
+                                    "'title:' and 'date:', then a closing '---' line.", 1)]
+    front, body = _YAML.split(text)
+    try:
+        meta = yaml.load(front, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = " ".join(x for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        return None, [Problem(path, f"invalid YAML front matter: {what or exc}. Fix the syntax; "
+                                    "quote values that contain ': ' or start with a special character.",
+                              mark.line + 1 if mark else None)]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, [Problem(path, "front matter must be 'key: value' lines, such as 'title: ...'.", 2)]
+
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(KNOWN_KEYS))}."
+            bad(f"unknown front matter key '{key}'; {hint}", str(key))
+    fix = typography.for_locale(locale)
+
+    title = _text(meta.get("title"))
+    if not title:
+        bad("missing 'title'; add a line such as 'title: North Korea warns Japan'.",
+            "title" if "title" in meta else None, None if "title" in meta else 2)
+
+    when = None
+    if "date" not in meta:
+        bad("missing 'date'; add a line such as 'date: 2026-02-11' or 'date: 2026-02-11T10:32:00+09:00'.",
+            line=2)
+    else:
+        when = _as_datetime(meta["date"], config.tz)
+        if when is None:
+            bad(f"date '{meta['date']}' is not a date; write it as YYYY-MM-DD or "
+                "YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00).", "date")
+    updated = None
+    if meta.get("updated") is not None:
+        parsed = _as_datetime(meta["updated"], config.tz)
+        if parsed is None:
+            bad(f"updated '{meta['updated']}' is not a date; write it as YYYY-MM-DD or an ISO 8601 "
+                "date-time.", "updated")
+        else:
+            updated = parsed[0]
+
+    tags_raw = meta.get("tags") or []
+    tags: tuple[str, ...] = ()
+    if not isinstance(tags_raw, list) or not all(_text(t) for t in tags_raw):
+        bad("tags must be a list of words, e.g. 'tags: [Japan, Defence]'.", "tags")
+    else:
+        tags = tuple(dict.fromkeys(fix(_text(t)) for t in tags_raw))
+        if any(not slugify(t) for t in tags):
+            bad("every tag needs at least one letter or digit.", "tags")
+
+    strings = {}
+    for key in ("summary", "source", "source_url", "author", "image", "caption"):
+        value = meta.get(key)
+        strings[key] = _text(value)
+        if value is not None and strings[key] is None:
+            bad(f"'{key}' must be text.", key)
+    if strings["source_url"] and urlsplit(strings["source_url"]).scheme not in ("http", "https"):
+        bad(f"source_url '{strings['source_url']}' must start with http:// or https://.", "source_url")
+    image = strings["image"]
+    if image and not urlsplit(image).scheme and not image.startswith("/"):
+        if not (path.parent / image).is_file():
+            bad(f"image '{image}' is not in the story folder {path.parent}; add the file or fix the name.",
+                "image")
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        bad("draft must be true or false.", "draft")
+
+    slug = _text(meta.get("slug"))
+    if meta.get("slug") is not None:
+        if not slug or not is_valid_slug(slug):
+            bad(f"slug '{meta['slug']}' must be lowercase ASCII letters, digits and single hyphens, "
+                f"e.g. '{slugify(str(meta['slug'])) or 'north-korea-warns-japan'}'.", "slug")
+    elif title:
+        slug = slugify(title)
+        if not slug:
+            bad("the title has no letter or digit to make a URL from; add 'slug: some-words'.", "title")
+
+    if not body.strip():
+        bad("the article has no body text below the front matter; write it, or set 'draft: true'.",
+            line=text.count("\n", 0, len(text) - len(body)) + 1)
+
+    if problems or title is None or when is None:
+        return None, problems
+    body_html = markdown.render(body, locale)
+    words_text = plain_text(body_html)
+    summary = strings["summary"] or _first_sentences(words_text)
+    return Article(
+        story=story, lang=lang, path=path, title=fix(title), date=when[0], has_time=when[1],
+        updated=updated, summary=fix(summary), body_html=body_html, words=len(words_text.split()),
+        slug=slug, tags=tags, source=strings["source"], source_url=strings["source_url"],
+        author=strings["author"], image=image, caption=fix(strings["caption"]) if strings["caption"] else None,
+        draft=draft,
+    ), []
+
+
+def _first_sentences(text: str) -> str:
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text[:SUMMARY_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _visible(name: str) -> bool:
+    return not name.startswith((".", "_"))
+
+
+def load_stories(config: Config, *, include_drafts: bool = False,
+                 markdown: MarkdownRenderer | None = None) -> list[Story]:
+    """Reads every story under config.content_dir, or raises ContentError listing every problem."""
+    root = config.content_dir
+    if not root.is_dir():
+        raise ContentError(Problem(root, "content folder not found; create it or pass --content DIR."))
+    markdown = markdown or MarkdownRenderer()
+    locales = {lang.code: lang.locale for lang in config.languages}
+    problems: list[Problem] = []
+    stories: list[Story] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if _visible(d))
+        folder = Path(dirpath)
+        pages = sorted(f for f in filenames if f.endswith(".md") and _visible(f))
+        if not pages:
+            continue
+        if folder == root:
+            problems.extend(Problem(folder / f, "a story file must sit in its own folder, e.g. "
+                                    "content/2026/02/my-story/en.md; move it into one.") for f in pages)
+            continue
+        key = folder.relative_to(root).as_posix()
+        articles: dict[str, Article] = {}
+        for name in pages:
+            lang = name[:-3]
+            if lang not in locales:
+                problems.append(Problem(folder / name, f"unknown language '{lang}': the file name must be "
+                                        f"a configured language ({', '.join(f'{c}.md' for c in locales)}); "
+                                        f"rename it, or add [languages.{lang}] to {config.path.name}."))
+                continue
+            article, found = read_article(folder / name, key, lang, locales[lang], config, markdown)
+            problems.extend(found)
+            if article and (include_drafts or not article.draft):
+                articles[lang] = article
+        if articles:
+            ordered = {code: articles[code] for code in locales if code in articles}
+            assets = tuple(folder / f for f in sorted(filenames) if not f.endswith(".md") and _visible(f))
+            stories.append(Story(key=key, folder=folder, articles=ordered, assets=assets))
+    if problems:
+        raise ContentError(problems)
+    return stories

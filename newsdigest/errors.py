@@ -1,0 +1,43 @@
+"""The exception tree. Every error names a file (and a line where there is one) and a fix.
+
+The command line catches NewsdigestError once, prints every problem and exits non-zero.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path | str | None
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class NewsdigestError(Exception):
+    """Carries one or more problems; str() lists them all, one per line."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems if isinstance(problems, Problem) else Problem(None, problems)]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(NewsdigestError):
+    """site.toml is missing, malformed or inconsistent."""
+
+
+class ContentError(NewsdigestError):
+    """A story file cannot be read or is invalid."""
+
+
+class BuildError(NewsdigestError):
+    """Planning or rendering the site failed (collisions, template errors, unsafe output folder)."""

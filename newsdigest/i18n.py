@@ -1,0 +1,99 @@
+"""UI strings (gettext catalogs read straight from locales/<lang>/LC_MESSAGES/messages.po),
+localized dates and language names, all from Babel. No UI string lives in Python code."""
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+from io import BytesIO
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from markupsafe import Markup, escape
+
+from . import typography
+from .config import Config
+from .errors import ConfigError, Problem
+
+DOMAIN = "messages"
+
+
+class Translator:
+    """gettext for one language, with that language's typography applied to every translation."""
+
+    def __init__(self, catalog: gettext.NullTranslations, locale: str):
+        self._catalog = catalog
+        self.locale = locale
+        self._fix = typography.for_locale(locale)
+
+    def gettext(self, message: str) -> str:
+        return self._fix(self._catalog.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._fix(self._catalog.ngettext(singular, plural, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._fix(self._catalog.pgettext(context, message))
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self._fix(self._catalog.npgettext(context, singular, plural, n))
+
+    def markup(self, message: str, **values) -> Markup:
+        """A translated, escaped string with escaped %(name)s values, for templates."""
+        return Markup(escape(self.gettext(message))) % values if values else Markup(escape(self.gettext(message)))
+
+
+def catalog_path(config: Config, code: str):
+    return config.locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_translators(config: Config) -> dict[str, Translator]:
+    """One Translator per configured language; a missing or broken catalog is a ConfigError."""
+    problems, result = [], {}
+    for lang in config.languages:
+        path = catalog_path(config, lang.code)
+        try:
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=lang.locale, abort_invalid=True)
+        except FileNotFoundError:
+            problems.append(Problem(path, f"no message catalog for language '{lang.code}'. Create it with "
+                                    f"'pybabel init -i locales/messages.pot -d locales -l {lang.code}' and "
+                                    "translate it (see README, Translations)."))
+            continue
+        except (PoFileError, ValueError) as exc:
+            problems.append(Problem(path, f"broken message catalog: {exc}. Fix the .po file."))
+            continue
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        result[lang.code] = Translator(gettext.GNUTranslations(buffer), lang.locale)
+    if problems:
+        raise ConfigError(problems)
+    return result
+
+
+def long_date(value: date | datetime, locale: str) -> str:
+    """"February 11, 2026" / "11 février 2026"."""
+    return format_date(value, format="long", locale=locale)
+
+
+def short_time(value: datetime, locale: str) -> str:
+    """The time as written (in its own offset): "10:32 AM" / "10:32"."""
+    return format_time(value, format="short", locale=locale, tzinfo=value.tzinfo)
+
+
+def month_year(year: int, month: int, locale: str) -> str:
+    """Stand-alone month name and year: "February 2026" / "février 2026"."""
+    return format_date(date(year, month, 1), "LLLL y", locale=locale)
+
+
+def language_name(code_locale: str, in_locale: str) -> str:
+    """Name of a language in another (or its own) language, as Babel writes it mid-sentence
+    ("anglais", "English"); templates capitalize it where it is a label."""
+    return Locale.parse(in_locale).languages.get(Locale.parse(code_locale).language, code_locale)
+
+
+def hreflang(locale: str) -> str:
+    """BCP 47 tag from a Babel locale id: "fr_CA" -> "fr-CA"."""
+    return locale.replace("_", "-")

@@ -1,0 +1,69 @@
+"""Markdown to HTML, with the article language's typography applied to text nodes only."""
+from __future__ import annotations
+
+import re
+from html import unescape
+from collections.abc import Callable
+from xml.etree.ElementTree import Element
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from . import typography
+
+EXTENSIONS = ["extra", "sane_lists", "smarty"]
+# French quotes are guillemets; the typography pass then adds the narrow no-break spaces inside them.
+SMARTY = {"en": {}, "fr": {"substitutions": {"left-double-quote": "«\u202f", "right-double-quote": "\u202f»"}}}
+_SKIP = {"code", "pre", "kbd", "samp", "script", "style"}
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class _Typography(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, fix: Callable[[str], str]):
+        super().__init__(md)
+        self.fix = fix
+
+    def run(self, root: Element) -> None:
+        self._walk(root)
+
+    def _walk(self, el: Element) -> None:
+        if el.tag in _SKIP:
+            return
+        if el.text:
+            el.text = self.fix(el.text)
+        for child in el:
+            self._walk(child)
+            if child.tail:
+                child.tail = self.fix(child.tail)
+
+
+class MarkdownRenderer:
+    """One reusable Markdown instance per locale; Python-Markdown instances are costly to create."""
+
+    def __init__(self) -> None:
+        self._instances: dict[str, markdown.Markdown] = {}
+
+    def _instance(self, locale: str) -> markdown.Markdown:
+        md = self._instances.get(locale)
+        if md is None:
+            lang = locale.split("_")[0]
+            md = markdown.Markdown(extensions=EXTENSIONS,
+                                   extension_configs={"smarty": SMARTY.get(lang, {})})
+            fix = typography.for_locale(locale)
+            if fix is not typography.for_locale(""):
+                # Runs after smarty and inline patterns so it sees the final text.
+                md.treeprocessors.register(_Typography(md, fix), "typography", 0)
+            self._instances[locale] = md
+        return md
+
+    def render(self, text: str, locale: str) -> str:
+        md = self._instance(locale)
+        try:
+            return md.convert(text)
+        finally:
+            md.reset()
+
+
+def plain_text(html: str) -> str:
+    """Text of an HTML fragment with whitespace collapsed (for summaries and word counts)."""
+    return " ".join(unescape(_TAGS.sub(" ", html)).split())

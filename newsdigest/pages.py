@@ -1,0 +1,146 @@
+"""Planning: every output of the site, decided before anything is rendered.
+
+Each Page names its site path, template, language and context; each Copy names a file to copy.
+Two sources that want the same output path are an error (nothing is overwritten silently).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+from .content import Article
+from .errors import BuildError, Problem
+from .site import Site
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # site path (see urls.py)
+    template: str
+    lang: str | None  # None for the bilingual pages (root home, 404)
+    source: str  # what asked for this output, for collision messages
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Other-language versions of this page: lang -> site path (the page itself excluded).
+    alternates: dict[str, str] = field(default_factory=dict, compare=False)
+    # Input files whose change should re-render this page (for incremental builds).
+    inputs: tuple[Path, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Copy:
+    path: str
+    src: Path
+    source: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    total: int
+    prev: str | None  # site paths
+    next: str | None
+
+
+def _pages(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _paginated(items: list[Article], size: int, path_of, *, template: str, lang: str, source: str,
+               context: dict, alternates=None) -> list[Page]:
+    """One page per `size` items; path_of(n) gives page n's site path, alternates(n) its other versions."""
+    chunks = _pages(items, size)
+    total = len(chunks)
+    return [Page(path=path_of(number), template=template, lang=lang, source=source,
+                 context={**context, "items": chunk, "count": len(items),
+                          "pagination": Pagination(number, total, path_of(number - 1) if number > 1 else None,
+                                                   path_of(number + 1) if number < total else None)},
+                 alternates=alternates(number) if alternates else {},
+                 inputs=tuple(a.path for a in chunk))
+            for number, chunk in enumerate(chunks, start=1)]
+
+
+def plan(site: Site) -> tuple[list[Page], list[Copy]]:
+    urls, config = site.urls, site.config
+    size = config.page_size
+    pages: list[Page] = []
+    copies: list[Copy] = []
+    codes = config.codes
+
+    front_counts = {lang: ceil(len(site.by_lang[lang]) / size) or 1 for lang in codes}
+    for lang in codes:
+        articles = site.by_lang[lang]
+        for article in articles:
+            path = urls.article(article)
+            story = site.story(article)
+            pages.append(Page(path=path, template="article.html", lang=lang, source=str(article.path),
+                              context={"article": article},
+                              alternates={a.lang: urls.article(a) for a in site.translations(article)},
+                              inputs=tuple(a.path for a in story.articles.values())))
+            copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
+
+        pages.extend(_paginated(
+            articles, size, lambda n, lang=lang: urls.front(lang, n), template="list.html", lang=lang,
+            source=f"front page ({lang})", context={"kind": "front"},
+            alternates=lambda n, lang=lang: {o: urls.front(o, n) for o in codes
+                                            if o != lang and n <= front_counts[o]}))
+
+        days = {code: site.days(code) for code in codes}
+        for day, items in days[lang].items():
+            pages.append(Page(path=urls.day(lang, day), template="list.html", lang=lang,
+                              source=f"day page {day} ({lang})",
+                              context={"kind": "day", "day": day, "items": items, "count": len(items),
+                                       "pagination": None},
+                              alternates={o: urls.day(o, day) for o in codes if o != lang and day in days[o]},
+                              inputs=tuple(a.path for a in items)))
+        months = {code: site.months(code) for code in codes}
+        for (year, month), items in months[lang].items():
+            pages.append(Page(path=urls.month(lang, year, month), template="list.html", lang=lang,
+                              source=f"month page {year}-{month:02d} ({lang})",
+                              context={"kind": "month", "year": year, "month": month, "items": items,
+                                       "count": len(items), "pagination": None},
+                              alternates={o: urls.month(o, year, month) for o in codes
+                                          if o != lang and (year, month) in months[o]},
+                              inputs=tuple(a.path for a in items)))
+        pages.append(Page(path=urls.archive(lang), template="archive.html", lang=lang,
+                          source=f"archive ({lang})",
+                          context={"months": [(y, m, len(items)) for (y, m), items in months[lang].items()]},
+                          alternates={o: urls.archive(o) for o in codes if o != lang},
+                          inputs=tuple(a.path for a in articles)))
+
+        tags = site.tags(lang)
+        pages.append(Page(path=urls.tags(lang), template="tags.html", lang=lang, source=f"tag index ({lang})",
+                          context={"tags": [(name, len(items), urls.tag(lang, name))
+                                            for name, items in tags.values()]},
+                          alternates={o: urls.tags(o) for o in codes if o != lang},
+                          inputs=tuple(a.path for a in articles if a.tags)))
+        for name, items in tags.values():
+            pages.extend(_paginated(
+                items, size, lambda n, lang=lang, name=name: urls.tag(lang, name, n), template="list.html",
+                lang=lang, source=f"tag page '{name}' ({lang})", context={"kind": "tag", "tag": name},
+                alternates=None))
+
+    stories = site.stories_newest_first()
+    home_chunks = _pages(stories, size)
+    for number, chunk in enumerate(home_chunks, start=1):
+        pagination = Pagination(number, len(home_chunks), urls.home(number - 1) if number > 1 else None,
+                                urls.home(number + 1) if number < len(home_chunks) else None)
+        pages.append(Page(path=urls.home(number), template="home.html", lang=None, source="bilingual home",
+                          context={"stories": chunk, "pagination": pagination},
+                          inputs=tuple(a.path for s in chunk for a in s.articles.values())))
+    pages.append(Page(path=urls.not_found(), template="404.html", lang=None, source="404 page"))
+    check_collisions(pages, copies)
+    return pages, copies
+
+
+def check_collisions(pages: list[Page], copies: list[Copy]) -> None:
+    owners: dict[str, str] = {}
+    problems = []
+    for item in [*pages, *copies]:
+        first = owners.setdefault(item.path, item.source)
+        if first is not item.source:
+            problems.append(Problem(item.source, f"wants to write /{item.path}, which {first} already writes. "
+                                    "Give one of them a different 'slug:' (or date), or rename the file."))
+    if problems:
+        raise BuildError(problems)

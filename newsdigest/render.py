@@ -1,0 +1,109 @@
+"""Jinja2 rendering: one environment per language (its gettext catalog installed), autoescape on,
+StrictUndefined so a template typo fails the build instead of rendering empty."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+                    TemplateSyntaxError, select_autoescape)
+from markupsafe import Markup, escape
+
+from . import i18n
+from .errors import BuildError, Problem
+from .pages import Page
+from .site import Site
+
+
+class Renderer:
+    def __init__(self, site: Site, translators: dict[str, i18n.Translator], assets: dict[str, str]):
+        self.site = site
+        self.urls = site.urls
+        self.translators = translators
+        self.assets = assets  # asset name -> href with a content-hash query, so caches never go stale
+        self.templates_dir = site.config.templates_dir
+        self.envs = {lang.code: self._env(lang.code) for lang in site.config.languages}
+
+    def _env(self, code: str) -> Environment:
+        config = self.site.config
+        locale = config.language(code).locale
+        env = Environment(loader=FileSystemLoader(str(self.templates_dir)),
+                          autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+                          undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        env.install_gettext_translations(self.translators[code], newstyle=True)
+        locale_of = {lang.code: lang.locale for lang in config.languages}
+
+        def loc(lang: str | None) -> str:
+            return locale_of[lang] if lang else locale
+
+        env.filters.update(
+            longdate=lambda value, lang=None: i18n.long_date(value, loc(lang)),
+            shorttime=lambda value, lang=None: i18n.short_time(value, loc(lang)),
+            isodate=lambda value: value.isoformat(),
+            ucfirst=lambda text: text[:1].upper() + text[1:],
+        )
+        env.globals.update(
+            site=self.site, config=config, languages=config.languages,
+            href=self.urls.href, absolute=self.urls.absolute, asset=self.asset,
+            article_href=self.site.href, translations=self.site.translations,
+            month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
+            language_name=lambda of, lang=None: i18n.language_name(locale_of[of], loc(lang)),
+            urls=self.urls, image_href=self.site.image_href,
+            tr=self.tr,
+        )
+        return env
+
+    def asset(self, name: str) -> str:
+        return self.assets[name]
+
+    def tr(self, lang: str, message: str, **values: Any) -> Markup:
+        """A UI string in a given language (e.g. "Lire en français" on an English page)."""
+        return self.translators[lang].markup(message, **{k: escape(v) for k, v in values.items()})
+
+    def _common(self, page: Page) -> dict[str, Any]:
+        config, urls = self.site.config, self.urls
+        lang = page.lang or config.codes[0]
+        versions = {page.lang: page.path, **page.alternates} if page.lang else {}
+        hreflangs = [(i18n.hreflang(config.language(code).locale), urls.absolute(path))
+                     for code, path in sorted(versions.items(), key=lambda kv: config.codes.index(kv[0]))]
+        if hreflangs:
+            hreflangs.append(("x-default", urls.absolute(urls.home())))
+        switcher = [{"code": code, "href": urls.href(versions.get(code) or urls.front(code)),
+                     "exact": code in versions, "current": code == page.lang}
+                    for code in config.codes]
+        return {"lang": lang, "bilingual": page.lang is None, "language": config.language(lang),
+                "page": page, "canonical": urls.absolute(page.path), "hreflangs": hreflangs,
+                "switcher": switcher}
+
+    def render(self, page: Page) -> str:
+        env = self.envs[page.lang or self.site.config.codes[0]]
+        try:
+            template = env.get_template(page.template)
+            return template.render(**self._common(page), **page.context)
+        except TemplateSyntaxError as exc:
+            raise BuildError(Problem(Path(exc.filename or self.templates_dir / page.template),
+                                     f"template syntax error: {exc.message}. Fix the template.",
+                                     exc.lineno)) from None
+        except TemplateNotFound as exc:
+            raise BuildError(Problem(self.templates_dir / str(exc.name),
+                                     f"template not found (needed for {page.source}); restore it.")) from None
+        except (TemplateError, Exception) as exc:  # noqa: BLE001 - any failure must name the template line
+            path, line = self._template_frame(exc)
+            raise BuildError(Problem(path or self.templates_dir / page.template,
+                                     f"rendering {page.source} failed: {type(exc).__name__}: {exc}. "
+                                     "Fix the template (a misspelt variable is an error, not an empty value).",
+                                     line)) from None
+
+    def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
+        """The deepest traceback frame inside templates/ (Jinja maps it to the template's line)."""
+        found: tuple[Path | None, int | None] = (None, None)
+        tb = exc.__traceback__
+        root = str(self.templates_dir)
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.startswith(root):
+                found = (Path(filename), tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+

@@ -1,0 +1,84 @@
+"""The gathered site: every story read and checked, articles indexed per language.
+
+Built once from content, before any page is planned or rendered; read-only afterwards.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+from .config import Config
+from .content import Article, Story
+from .slugs import slugify
+from .urls import Urls
+
+
+def newest_first(articles) -> list[Article]:
+    # Ties broken by story key so the order is stable across runs and machines.
+    return sorted(articles, key=lambda a: (a.date, a.story), reverse=True)
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    stories: tuple[Story, ...]
+    urls: Urls
+    by_lang: dict[str, list[Article]] = field(default_factory=dict)
+    _stories: dict[str, Story] = field(default_factory=dict)
+
+    @classmethod
+    def gather(cls, config: Config, stories: list[Story]) -> "Site":
+        by_lang: dict[str, list[Article]] = {code: [] for code in config.codes}
+        for story in stories:
+            for lang, article in story.articles.items():
+                by_lang[lang].append(article)
+        return cls(config=config, stories=tuple(sorted(stories, key=lambda s: s.key)), urls=Urls(config),
+                   by_lang={lang: newest_first(items) for lang, items in by_lang.items()},
+                   _stories={s.key: s for s in stories})
+
+    def story(self, article: Article) -> Story:
+        return self._stories[article.story]
+
+    def translations(self, article: Article) -> list[Article]:
+        """The same story in the other languages that exist, in configured order."""
+        return [a for lang, a in self.story(article).articles.items() if lang != article.lang]
+
+    def href(self, article: Article) -> str:
+        return self.urls.href(self.urls.article(article))
+
+    def image_href(self, article: Article) -> str | None:
+        """Where an article's image is served: an absolute URL as given, a "/..." path under the base
+        path, or a file of the story folder, copied beside the article page."""
+        image = article.image
+        if not image or urlsplit(image).scheme:
+            return image
+        if image.startswith("/"):
+            return self.urls.href(image.lstrip("/"))
+        return self.urls.href(self.urls.article(article) + image)
+
+    def stories_newest_first(self) -> list[Story]:
+        return sorted(self.stories, key=lambda s: (max(a.date for a in s.articles.values()), s.key),
+                      reverse=True)
+
+    def days(self, lang: str) -> dict[date, list[Article]]:
+        return _group(self.by_lang[lang], lambda a: a.date.date())
+
+    def months(self, lang: str) -> dict[tuple[int, int], list[Article]]:
+        return _group(self.by_lang[lang], lambda a: (a.date.year, a.date.month))
+
+    def tags(self, lang: str) -> dict[str, tuple[str, list[Article]]]:
+        """tag slug -> (display name, articles). Spellings that slugify alike are one tag."""
+        groups: dict[str, tuple[str, list[Article]]] = {}
+        for article in self.by_lang[lang]:
+            for tag in article.tags:
+                groups.setdefault(slugify(tag), (tag, []))[1].append(article)
+        return dict(sorted(groups.items()))
+
+
+def _group(articles: list[Article], key) -> dict:
+    groups: dict = defaultdict(list)
+    for article in articles:  # already newest first, so each group is too
+        groups[key(article)].append(article)
+    return dict(sorted(groups.items(), reverse=True))
