@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found:"
               if len(exc.problems) > 1 else "error:", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {problem.display(Path.cwd())}", file=sys.stderr)
         if command == "build":
             print("The build stopped; the previous output folder was left as it was.", file=sys.stderr)
         return 1

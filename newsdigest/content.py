@@ -123,8 +123,9 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     try:
         meta = yaml.load(front, Loader=_LOADER)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        what = " ".join(x for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        # The context mark is where the broken construct starts (an unclosed "[", say): the line to fix.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        what = " ".join(x for x in (getattr(exc, "problem", None), getattr(exc, "context", None)) if x)
         return None, [Problem(path, f"invalid YAML front matter: {what or exc}. Fix the syntax; "
                                     "quote values that contain ': ' or start with a special character.",
                               mark.line + 1 if mark else None)]
@@ -202,7 +203,8 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
 
     if not body.strip():
         bad("the article has no body text below the front matter; write it, or set 'draft: true'.",
-            line=text.count("\n", 0, len(text) - len(body)) + 1)
+            line=front.count("\n") + 1)  # the closing '---'
+
 
     if problems or title is None or when is None:
         return None, problems

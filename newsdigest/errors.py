@@ -15,9 +15,16 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        return self.display()
+
+    def display(self, relative_to: Path | None = None) -> str:
+        """"path:line: message", the path shortened when it lies below `relative_to`."""
         if self.path is None:
             return self.message
-        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
+        path = Path(self.path)
+        if relative_to is not None and path.is_absolute() and path.is_relative_to(relative_to):
+            path = path.relative_to(relative_to)
+        where = str(path) if self.line is None else f"{path}:{self.line}"
         return f"{where}: {self.message}"
 
 

@@ -49,10 +49,8 @@ class MarkdownRenderer:
             lang = locale.split("_")[0]
             md = markdown.Markdown(extensions=EXTENSIONS,
                                    extension_configs={"smarty": SMARTY.get(lang, {})})
-            fix = typography.for_locale(locale)
-            if fix is not typography.for_locale(""):
-                # Runs after smarty and inline patterns so it sees the final text.
-                md.treeprocessors.register(_Typography(md, fix), "typography", 0)
+            # Runs after smarty and the inline patterns, so it sees the final text.
+            md.treeprocessors.register(_Typography(md, typography.for_locale(locale)), "typography", 0)
             self._instances[locale] = md
         return md
 

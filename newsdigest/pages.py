@@ -141,6 +141,6 @@ def check_collisions(pages: list[Page], copies: list[Copy]) -> None:
         first = owners.setdefault(item.path, item.source)
         if first is not item.source:
             problems.append(Problem(item.source, f"wants to write /{item.path}, which {first} already writes. "
-                                    "Give one of them a different 'slug:' (or date), or rename the file."))
+                                    "Give one of them its own 'slug:'."))
     if problems:
         raise BuildError(problems)

@@ -7,14 +7,17 @@ from anyascii import anyascii
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_WORDS = 12
+MAX_CHARS = 80
 
 
-def slugify(text: str, max_words: int = MAX_WORDS) -> str:
-    """Transliterate to ASCII, lowercase, join words with hyphens; long titles keep their first words."""
-    # Apostrophes join elisions ("l'OTAN" -> "lotan" reads worse than "l-otan"), so they split words.
-    words = [w for w in _NOT_SLUG.split(anyascii(text).lower()) if w]
-    return "-".join(words[:max_words])
+def slugify(text: str, max_chars: int = MAX_CHARS) -> str:
+    """Transliterate to ASCII, lowercase, join words with hyphens; a long title keeps its first whole
+    words up to max_chars."""
+    # Apostrophes split words: "l'OTAN" -> "l-otan" reads better than "lotan".
+    slug = "-".join(w for w in _NOT_SLUG.split(anyascii(text).lower()) if w)
+    if len(slug) > max_chars:
+        slug = slug[:max_chars + 1].rsplit("-", 1)[0] if "-" in slug[:max_chars + 1] else slug[:max_chars]
+    return slug
 
 
 def is_valid_slug(slug: str) -> bool:
