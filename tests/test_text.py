@@ -35,4 +35,7 @@ def test_french_typography_uses_narrow_no_break_spaces():
 def test_markdown_typography_skips_code():
     html = MarkdownRenderer().render('Il dit : "oui" et `a : b`', "fr")
     assert html == "<p>Il dit\u202f: «\u202foui\u202f» et <code>a : b</code></p>"
-    assert MarkdownRenderer().render('He said: "yes"', "en") == "<p>He said: &ldquo;yes&rdquo;</p>"
+    assert MarkdownRenderer().render('He said: "yes" -- it\'s "*big*"...', "en") == \
+        "<p>He said: \u201cyes\u201d \u2013 it\u2019s \u201c<em>big</em>\u201d\u2026</p>"
+    assert MarkdownRenderer().render('Il a dit : "*Fort*" !', "fr") == \
+        "<p>Il a dit\u202f: «\u202f<em>Fort</em>\u202f»\u202f!</p>"
