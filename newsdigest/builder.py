@@ -14,7 +14,10 @@ from .config import Config
 from .content import load_stories
 from .errors import BuildError, NewsdigestError, Problem
 from .i18n import load_translators
-from .pages import Copy, check_collisions, plan
+from .cache import Cache
+from .fingerprint import Fingerprinter, global_key
+from .pages import Copy, Page, check_collisions, plan
+from .parallel import fork_map
 from .render import Renderer
 from .site import Site
 
@@ -23,15 +26,21 @@ STATIC = "static"  # templates/static/* is published under assets/
 
 @dataclass(frozen=True)
 class Report:
-    pages: int
-    files: int
+    pages: int  # planned
+    written: int  # rendered and written this time (the rest were unchanged)
+    files: int  # copied files (story photos, theme assets) planned
     stories: int
     seconds: float
     out_dir: Path
+    full: bool  # a complete rebuild (no usable manifest) rather than an incremental one
+
+    @property
+    def unchanged(self) -> int:
+        return self.pages - self.written
 
     def summary(self) -> str:
-        return (f"Built {self.pages} pages and copied {self.files} files from {self.stories} stories "
-                f"into {self.out_dir} in {self.seconds:.2f} s.")
+        return (f"Built {self.pages} pages ({self.written} written, {self.unchanged} unchanged) and "
+                f"{self.files} files from {self.stories} stories into {self.out_dir} in {self.seconds:.2f} s.")
 
 
 def check_output_dir(config: Config) -> None:
@@ -64,7 +73,7 @@ def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
     return result
 
 
-def gather(config: Config, include_drafts: bool = False):
+def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None):
     """Reads and checks all inputs; every problem from content and catalogs is reported at once."""
     problems: list[Problem] = []
     stories, translators = [], {}
@@ -72,7 +81,7 @@ def gather(config: Config, include_drafts: bool = False):
         problems.append(Problem(config.templates_dir, "templates folder not found; set 'templates' in "
                                 f"{config.path.name} or restore the folder."))
     try:
-        stories = load_stories(config, include_drafts=include_drafts)
+        stories = load_stories(config, include_drafts=include_drafts, parse=cache.parse if cache else None)
     except NewsdigestError as exc:
         problems.extend(exc.problems)
     try:
@@ -84,37 +93,121 @@ def gather(config: Config, include_drafts: bool = False):
     return Site.gather(config, stories), translators
 
 
-def build(config: Config, *, include_drafts: bool = False) -> Report:
+def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True) -> Report:
+    """Builds the site into config.output_dir. With a manifest of the last build, only pages whose
+    fingerprint changed are rendered, and only files whose bytes changed are replaced; otherwise (or
+    with clean=True) everything is built into a new folder that replaces the old one at the end.
+    Either way, any error in content, catalogs or templates is raised before the output is touched."""
     start = perf_counter()
     check_output_dir(config)
-    site, translators = gather(config, include_drafts)
+    cache = Cache(config, enabled=use_cache)
+    site, translators = gather(config, include_drafts, cache)
     pages, copies = plan(site)
     static = _static_files(config)
-    check_collisions(pages, copies + static)
+    copies = copies + static
+    check_collisions(pages, copies)
     renderer = Renderer(site, translators, _versioned(static, site))
+    fingerprints = Fingerprinter(site, global_key(config, include_drafts))
+    wanted = {page.path: fingerprints.page(page) for page in pages}
+    wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
 
+    out = config.output_dir
+    previous = None if clean else cache.load_manifest(out)
+    if previous is None:
+        written = _build_all(renderer, pages, copies, config)
+    else:
+        written = _update(renderer, pages, copies, config, previous, wanted, cache)
+    cache.save_manifest(out, wanted)
+    return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
+                  seconds=perf_counter() - start, out_dir=out, full=previous is None)
+
+
+def _render_into(renderer: Renderer, pages: list[Page], root: Path) -> int:
+    """Renders pages into files below root, spread over the cores; returns how many."""
+    def work(chunk: list[Page]) -> list[int]:
+        for page in chunk:
+            target = renderer.urls.output_file(root, page.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(renderer.render(page), encoding="utf-8")
+        return [len(chunk)]
+    return sum(fork_map(work, pages))
+
+
+def _hosting_files(root: Path, config: Config) -> None:
+    """What GitHub Pages reads: .nojekyll (serve files as they are) and CNAME for a custom domain."""
+    (root / ".nojekyll").touch()
+    cname = root / "CNAME"
+    if config.cname:
+        if not cname.exists() or cname.read_text(encoding="utf-8") != config.cname + "\n":
+            cname.write_text(config.cname + "\n", encoding="utf-8")
+    else:
+        cname.unlink(missing_ok=True)
+
+
+def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config) -> int:
     out = config.output_dir
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
     try:
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a published site must be world-readable
-        for page in pages:
-            target = site.urls.output_file(tmp, page.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(renderer.render(page), encoding="utf-8")
-        for copy in copies + static:
-            target = site.urls.output_file(tmp, copy.path)
+        written = _render_into(renderer, pages, tmp)
+        for copy in copies:
+            target = renderer.urls.output_file(tmp, copy.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(copy.src, target)
-        (tmp / ".nojekyll").touch()  # GitHub Pages: serve the files as they are
-        if config.cname:
-            (tmp / "CNAME").write_text(config.cname + "\n", encoding="utf-8")
+        _hosting_files(tmp, config)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Report(pages=len(pages), files=len(copies) + len(static), stories=len(site.stories),
-                  seconds=perf_counter() - start, out_dir=out)
+    return written
+
+
+def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
+            previous: dict[str, str], wanted: dict[str, str], cache: Cache) -> int:
+    out, urls = config.output_dir, renderer.urls
+    dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or not urls.output_file(out, p.path).exists()]
+    fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or not urls.output_file(out, c.path).exists()]
+    stale = [path for path in previous if path not in wanted]
+    if dirty:
+        # Rendered aside first: a template error found on the 500th page leaves `out` untouched.
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
+        try:
+            _render_into(renderer, dirty, staging)
+            cache.forget_manifest(out)
+            for page in dirty:
+                _replace_if_changed(urls.output_file(staging, page.path), urls.output_file(out, page.path))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    if fresh or stale:
+        cache.forget_manifest(out)
+    for copy in fresh:
+        target = urls.output_file(out, copy.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(copy.src, target)
+    for path in stale:
+        target = urls.output_file(out, path)
+        target.unlink(missing_ok=True)
+        _prune_empty_dirs(target.parent, out)
+    _hosting_files(out, config)
+    return len(dirty)
+
+
+def _replace_if_changed(new: Path, target: Path) -> None:
+    """Moves new over target unless target already has these bytes (its mtime then stays put)."""
+    if target.exists() and target.stat().st_size == new.stat().st_size and target.read_bytes() == new.read_bytes():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(new, target)
+
+
+def _prune_empty_dirs(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -7,6 +7,7 @@ raised together.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class Article:
     image: str | None = None
     caption: str | None = None
     draft: bool = False
+    fingerprint: str = ""  # digest of the source path and bytes: what incremental builds compare
 
     @property
     def reading_minutes(self) -> int:
@@ -101,7 +103,10 @@ def _text(value: Any) -> str | None:
 
 def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
                  markdown: MarkdownRenderer) -> tuple[Article | None, list[Problem]]:
-    """Parses one language file. Returns the article (None when unusable) and its problems."""
+    """Parses one language file. Returns the article (None when unusable) and its problems.
+
+    The result depends only on the file's path and bytes and on the settings in cache.settings_key(),
+    so it can be cached; checks that look at other files (the image) happen in load_stories."""
     problems: list[Problem] = []
 
     def bad(message: str, key: str | None = None, line: int | None = None) -> None:
@@ -182,10 +187,6 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     if strings["source_url"] and urlsplit(strings["source_url"]).scheme not in ("http", "https"):
         bad(f"source_url '{strings['source_url']}' must start with http:// or https://.", "source_url")
     image = strings["image"]
-    if image and not urlsplit(image).scheme and not image.startswith("/"):
-        if not (path.parent / image).is_file():
-            bad(f"image '{image}' is not in the story folder {path.parent}; add the file or fix the name.",
-                "image")
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
@@ -216,8 +217,22 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         updated=updated, summary=fix(summary), body_html=body_html, words=len(words_text.split()),
         slug=slug, tags=tags, source=strings["source"], source_url=strings["source_url"],
         author=strings["author"], image=image, caption=fix(strings["caption"]) if strings["caption"] else None,
-        draft=draft,
+        draft=draft, fingerprint=file_digest(path, data),
     ), []
+
+
+def file_digest(path: Path, data: bytes) -> str:
+    return hashlib.blake2b(str(path).encode() + b"\0" + data, digest_size=16).hexdigest()
+
+
+def image_problem(article: Article) -> Problem | None:
+    """A relative image must be a file of the story folder (it is copied beside the page)."""
+    image = article.image
+    if not image or urlsplit(image).scheme or image.startswith("/") or (article.path.parent / image).is_file():
+        return None
+    source = article.path.read_text(encoding="utf-8-sig", errors="replace")
+    return Problem(article.path, f"image '{image}' is not in the story folder {article.path.parent}; "
+                                 "add the file or fix the name.", _line_of(source, "image"))
 
 
 def _first_sentences(text: str) -> str:
@@ -231,16 +246,19 @@ def _visible(name: str) -> bool:
     return not name.startswith((".", "_"))
 
 
-def load_stories(config: Config, *, include_drafts: bool = False,
-                 markdown: MarkdownRenderer | None = None) -> list[Story]:
-    """Reads every story under config.content_dir, or raises ContentError listing every problem."""
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    story: str
+    lang: str
+    locale: str
+
+
+def _scan(config: Config) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple[Path, ...]]], list[Problem]]:
+    """Finds every story folder and language file; checks file names against the configured languages."""
     root = config.content_dir
-    if not root.is_dir():
-        raise ContentError(Problem(root, "content folder not found; create it or pass --content DIR."))
-    markdown = markdown or MarkdownRenderer()
     locales = {lang.code: lang.locale for lang in config.languages}
-    problems: list[Problem] = []
-    stories: list[Story] = []
+    files, folders, problems = [], {}, []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if _visible(d))
         folder = Path(dirpath)
@@ -252,7 +270,8 @@ def load_stories(config: Config, *, include_drafts: bool = False,
                                     "content/2026/02/my-story/en.md; move it into one.") for f in pages)
             continue
         key = folder.relative_to(root).as_posix()
-        articles: dict[str, Article] = {}
+        assets = tuple(folder / f for f in sorted(filenames) if not f.endswith(".md") and _visible(f))
+        folders[key] = (folder, assets)
         for name in pages:
             lang = name[:-3]
             if lang not in locales:
@@ -260,14 +279,38 @@ def load_stories(config: Config, *, include_drafts: bool = False,
                                         f"a configured language ({', '.join(f'{c}.md' for c in locales)}); "
                                         f"rename it, or add [languages.{lang}] to {config.path.name}."))
                 continue
-            article, found = read_article(folder / name, key, lang, locales[lang], config, markdown)
-            problems.extend(found)
-            if article and (include_drafts or not article.draft):
-                articles[lang] = article
-        if articles:
-            ordered = {code: articles[code] for code in locales if code in articles}
-            assets = tuple(folder / f for f in sorted(filenames) if not f.endswith(".md") and _visible(f))
-            stories.append(Story(key=key, folder=folder, articles=ordered, assets=assets))
+            files.append(SourceFile(folder / name, key, lang, locales[lang]))
+    return files, folders, problems
+
+
+def parse_files(files: list[SourceFile], config: Config) -> list[tuple[Article | None, list[Problem]]]:
+    """read_article over many files with one Markdown renderer (a unit of work for one process)."""
+    markdown = MarkdownRenderer()
+    return [read_article(f.path, f.story, f.lang, f.locale, config, markdown) for f in files]
+
+
+def load_stories(config: Config, *, include_drafts: bool = False, parse=None) -> list[Story]:
+    """Reads every story under config.content_dir, or raises ContentError listing every problem.
+
+    `parse(files)` turns SourceFiles into (article, problems) pairs; the default parses them all here.
+    The builder passes one that uses the on-disk cache and both cores."""
+    root = config.content_dir
+    if not root.is_dir():
+        raise ContentError(Problem(root, "content folder not found; create it or pass --content DIR."))
+    files, folders, problems = _scan(config)
+    results = parse(files) if parse else parse_files(files, config)
+    by_story: dict[str, dict[str, Article]] = {}
+    for source, (article, found) in zip(files, results):
+        problems.extend(found)
+        if article is None:
+            continue
+        if (problem := image_problem(article)):
+            problems.append(problem)
+        if include_drafts or not article.draft:
+            by_story.setdefault(source.story, {})[source.lang] = article
     if problems:
-        raise ContentError(problems)
-    return stories
+        raise ContentError(sorted(problems, key=lambda p: (str(p.path), p.line or 0)))
+    order = config.codes
+    return [Story(key=key, folder=folders[key][0], assets=folders[key][1],
+                  articles={code: articles[code] for code in order if code in articles})
+            for key, articles in by_story.items()]

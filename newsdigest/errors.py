@@ -37,6 +37,9 @@ class NewsdigestError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # keeps the problems when an error crosses a process boundary
+        return type(self), (self.problems,)
+
 
 class ConfigError(NewsdigestError):
     """site.toml is missing, malformed or inconsistent."""

@@ -1,0 +1,134 @@
+"""The on-disk build cache (.newsdigest-cache/ beside site.toml): parsed articles keyed by their
+source bytes, and per output folder a manifest of what each output was built from.
+
+Every entry is guarded by a key of everything else that shaped it (this package's own code, the
+library versions, the settings); anything unreadable or from another key is ignored and rebuilt.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import babel
+import jinja2
+import markdown
+
+from . import __version__
+from .config import Config
+from .content import SourceFile, file_digest, parse_files
+from .parallel import fork_map
+
+CACHE_DIR = ".newsdigest-cache"
+FORMAT = 1
+
+
+@functools.cache
+def code_key() -> str:
+    """Changes whenever this package's code or a library that shapes the output changes."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((FORMAT, __version__, markdown.__version__, jinja2.__version__, babel.__version__)).encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_key(config: Config) -> str:
+    """What an article's parse depends on besides its own bytes."""
+    return hashlib.blake2b(repr((code_key(), config.timezone, config.content_dir,
+                                 [(l.code, l.locale) for l in config.languages])).encode(),
+                           digest_size=16).hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Cache:
+    def __init__(self, config: Config, enabled: bool = True):
+        self.config = config
+        self.dir = config.root / CACHE_DIR
+        self.enabled = enabled
+        self._articles_path = self.dir / "articles.pickle"
+        self.hits = 0
+
+    # Articles
+    def _load_articles(self, key: str) -> dict:
+        if not self.enabled:
+            return {}
+        try:
+            with self._articles_path.open("rb") as handle:
+                stored = pickle.load(handle)
+            return stored["entries"] if stored.get("key") == key else {}
+        except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is simply rebuilt
+            return {}
+
+    def parse(self, files: list[SourceFile]) -> list:
+        """(article, problems) for each file: from the cache when the bytes are unchanged, else parsed,
+        spreading the misses over the cores."""
+        key = settings_key(self.config)
+        old = self._load_articles(key)
+        results: list = [None] * len(files)
+        entries, misses = {}, []
+        for index, source in enumerate(files):
+            path = str(source.path)
+            stat = source.path.stat()
+            cached = old.get(path)
+            if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
+                results[index] = cached[2]
+                entries[path] = cached
+                continue
+            raw = source.path.read_bytes()
+            digest = file_digest(source.path, raw)
+            if cached and cached[1] == digest:  # touched, not changed
+                results[index] = cached[2]
+                entries[path] = ((stat.st_mtime_ns, stat.st_size), digest, cached[2])
+                continue
+            misses.append((index, source, (stat.st_mtime_ns, stat.st_size), digest))
+        self.hits = len(files) - len(misses)
+        parsed = fork_map(lambda chunk: parse_files([m[1] for m in chunk], self.config), misses)
+        for (index, source, stat_key, digest), result in zip(misses, parsed):
+            results[index] = result
+            entries[str(source.path)] = (stat_key, digest, result)
+        if self.enabled and (misses or len(entries) != len(old)):
+            _write_atomically(self._articles_path,
+                              pickle.dumps({"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+        return results
+
+    # Output manifests
+    def _manifest_path(self, out: Path) -> Path:
+        name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
+        return self.dir / "outputs" / f"{name}.json"
+
+    def load_manifest(self, out: Path) -> dict[str, str] | None:
+        """{output site path: fingerprint} of the last complete build into `out`, or None."""
+        if not self.enabled or not out.is_dir():
+            return None
+        try:
+            stored = json.loads(self._manifest_path(out).read_text(encoding="utf-8"))
+        except Exception:  # noqa: BLE001 - missing or damaged: build everything
+            return None
+        if stored.get("key") != code_key() or stored.get("out") != str(out):
+            return None
+        return stored["outputs"]
+
+    def forget_manifest(self, out: Path) -> None:
+        """Called before touching `out`: a build interrupted halfway then leads to a full rebuild."""
+        self._manifest_path(out).unlink(missing_ok=True)
+
+    def save_manifest(self, out: Path, outputs: dict[str, str]) -> None:
+        if self.enabled:
+            _write_atomically(self._manifest_path(out), json.dumps(
+                {"key": code_key(), "out": str(out), "outputs": outputs}, sort_keys=True).encode())

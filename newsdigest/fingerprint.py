@@ -1,0 +1,67 @@
+"""Fingerprints: a short digest of everything an output is made from. An incremental build renders
+a page only when its fingerprint differs from the last build's, so a change anywhere (a story, a
+translation's title, a template, a catalog, the config, this package's code) reaches exactly the
+pages whose inputs it touches. Pages are fingerprinted from their real context, not from a
+hand-kept dependency list that could drift."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+from .cache import code_key
+from .config import Config
+from .content import Article, Story
+from .pages import Copy, Page
+from .site import Site
+
+
+def _files_digest(digest, folder: Path, pattern: str = "*") -> None:
+    if folder.is_dir():
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+
+
+def global_key(config: Config, include_drafts: bool) -> bytes:
+    """What every page depends on: code, config, templates (and their static files), catalogs."""
+    digest = hashlib.blake2b(digest_size=16)
+    settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "output_dir"}
+    digest.update(repr((code_key(), sorted(settings.items(), key=lambda kv: kv[0]), include_drafts)).encode())
+    _files_digest(digest, config.templates_dir)
+    _files_digest(digest, config.locales_dir, "*.po")
+    return digest.digest()
+
+
+class Fingerprinter:
+    def __init__(self, site: Site, key: bytes):
+        self.site = site
+        self.key = key
+
+    def _token(self, value) -> object:
+        if isinstance(value, Article):
+            # A page showing an article may also show its translations' titles and links.
+            return ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)))
+        if isinstance(value, Story):
+            return ("S", value.key, tuple(a.fingerprint for a in value.articles.values()))
+        if isinstance(value, (list, tuple)):
+            return tuple(self._token(v) for v in value)
+        if isinstance(value, dict):
+            return tuple(sorted((str(k), self._token(v)) for k, v in value.items()))
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        if dataclasses.is_dataclass(value):
+            return (type(value).__name__, self._token(dataclasses.astuple(value)))
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")
+
+    def page(self, page: Page) -> str:
+        token = (page.path, page.template, page.lang, self._token(page.alternates), self._token(page.context))
+        return hashlib.blake2b(self.key + repr(token).encode(), digest_size=16).hexdigest()
+
+    @staticmethod
+    def copy(copy: Copy) -> str:
+        stat = copy.src.stat()
+        return f"{copy.src}:{stat.st_mtime_ns}:{stat.st_size}"
