@@ -135,7 +135,8 @@ def _render_into(renderer: Renderer, pages: list[Page], root: Path) -> int:
 
 def _hosting_files(root: Path, config: Config) -> None:
     """What GitHub Pages reads: .nojekyll (serve files as they are) and CNAME for a custom domain."""
-    (root / ".nojekyll").touch()
+    if not (root / ".nojekyll").exists():
+        (root / ".nojekyll").touch()
     cname = root / "CNAME"
     if config.cname:
         if not cname.exists() or cname.read_text(encoding="utf-8") != config.cname + "\n":
