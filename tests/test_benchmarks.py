@@ -1,0 +1,35 @@
+"""The benchmark runner and its corpus stay working: run end to end at a tiny N, all three tools."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import corpus  # noqa: E402
+import run  # noqa: E402
+
+
+def test_corpus_is_deterministic_and_bilingual(tmp_path):
+    first = corpus.generate(6, tmp_path / "a")
+    second = corpus.generate(6, tmp_path / "b")
+    files = sorted(p.relative_to(first) for p in first.rglob("*.md"))
+    assert len(files) == 12 and {p.name for p in files} == {"en.md", "fr.md"}
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    words = len((first / files[0]).read_text().split("---", 2)[2].split())
+    assert 380 <= words <= 1000
+
+
+def test_runner_measures_every_tool_and_scenario(tmp_path, capsys):
+    results = run.main(["--sizes", "8", "--runs", "1", "--work", str(tmp_path)])
+    by_tool = {r.tool: r for r in results}
+    assert set(by_tool) == {"newsdigest", "Hugo", "Pelican"}
+    for scenario in run.SCENARIOS:
+        assert by_tool["newsdigest"].median(scenario) > 0
+    assert by_tool["Hugo"].median("clean") > 0 and by_tool["Pelican"].median("no change") > 0
+    assert all(r.memory > 1 for r in results)
+    out = capsys.readouterr().out
+    assert "| 8 | newsdigest |" in out and "clean build, newsdigest / Hugo = " in out
+    # each tool built the same stories in both languages
+    assert len(list((tmp_path / "hugo-8/public/fr/posts").glob("*/index.html"))) == 8
+    assert len(list((tmp_path / "newsdigest-8/site/fr").glob("*/*/*/*/index.html"))) == 8
