@@ -31,6 +31,7 @@ class Config:
     base_url: str  # absolute, ends with "/"
     timezone: str
     page_size: int
+    feed_size: int
     languages: tuple[Language, ...]
     content_dir: Path
     output_dir: Path
@@ -62,9 +63,9 @@ class Config:
         raise KeyError(code)
 
 
-TOP_KEYS = {"base_url", "timezone", "page_size", "languages", "content", "output", "templates", "locales", "cname"}
+TOP_KEYS = {"base_url", "timezone", "page_size", "feed_size", "languages", "content", "output", "templates", "locales", "cname"}
 LANGUAGE_KEYS = {"title", "description", "locale"}
-DEFAULTS = {"timezone": "UTC", "page_size": 10, "content": "content", "output": "site",
+DEFAULTS = {"timezone": "UTC", "page_size": 10, "feed_size": 20, "content": "content", "output": "site",
             "templates": "templates", "locales": "locales"}
 
 
@@ -126,9 +127,10 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"unknown timezone '{tz}'; use an IANA name such as \"Europe/Paris\" or \"UTC\".")
 
-    size = values["page_size"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        problems.append(f"page_size must be a whole number of at least 1, not {size!r}.")
+    for key in ("page_size", "feed_size"):
+        size = values[key]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            problems.append(f"{key} must be a whole number of at least 1, not {size!r}.")
 
     languages = _languages(raw.get("languages"), problems)
 
@@ -148,7 +150,8 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
         path=path,
         base_url=normalize_base_url(values["base_url"]),
         timezone=tz,
-        page_size=size,
+        page_size=values["page_size"],
+        feed_size=values["feed_size"],
         languages=languages,
         content_dir=Path(content).resolve() if content else dirs["content"],
         output_dir=Path(output).resolve() if output else dirs["output"],

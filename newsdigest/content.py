@@ -235,11 +235,18 @@ def image_problem(article: Article) -> Problem | None:
                                  "add the file or fix the name.", _line_of(source, "image"))
 
 
+_SENTENCE_END = re.compile(r"[.!?…»”](?=\s)")
+_TRAILING = " ,;:\u00a0\u202f\u2009"
+
+
 def _first_sentences(text: str) -> str:
+    """A summary from the body: whole sentences up to SUMMARY_CHARS, else words and an ellipsis."""
     if len(text) <= SUMMARY_CHARS:
         return text
-    cut = text[:SUMMARY_CHARS].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, SUMMARY_CHARS)]
+    if ends and ends[-1] >= SUMMARY_CHARS // 3:
+        return text[:ends[-1]]
+    return text[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(_TRAILING) + "…"
 
 
 def _visible(name: str) -> bool:

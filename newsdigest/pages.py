@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import ceil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .content import Article
 from .errors import BuildError, Problem
 from .site import Site
+from .urls import Urls
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,8 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict, compare=False)
     # Other-language versions of this page: lang -> site path (the page itself excluded).
     alternates: dict[str, str] = field(default_factory=dict, compare=False)
-    # Input files whose change should re-render this page (for incremental builds).
-    inputs: tuple[Path, ...] = field(default=(), compare=False)
+    lastmod: datetime | None = None  # newest change among the stories it shows (for the sitemap)
+    in_sitemap: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,7 @@ def _paginated(items: list[Article], size: int, path_of, *, template: str, lang:
                  context={**context, "items": chunk, "count": len(items),
                           "pagination": Pagination(number, total, path_of(number - 1) if number > 1 else None,
                                                    path_of(number + 1) if number < total else None)},
-                 alternates=alternates(number) if alternates else {},
-                 inputs=tuple(a.path for a in chunk))
+                 alternates=alternates(number) if alternates else {}, lastmod=newest(chunk))
             for number, chunk in enumerate(chunks, start=1)]
 
 
@@ -77,7 +78,7 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
             pages.append(Page(path=path, template="article.html", lang=lang, source=str(article.path),
                               context={"article": article},
                               alternates={a.lang: urls.article(a) for a in site.translations(article)},
-                              inputs=tuple(a.path for a in story.articles.values())))
+                              lastmod=newest([article])))
             copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
 
         pages.extend(_paginated(
@@ -93,7 +94,7 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                               context={"kind": "day", "day": day, "items": items, "count": len(items),
                                        "pagination": None},
                               alternates={o: urls.day(o, day) for o in codes if o != lang and day in days[o]},
-                              inputs=tuple(a.path for a in items)))
+                              lastmod=newest(items)))
         months = {code: site.months(code) for code in codes}
         for (year, month), items in months[lang].items():
             pages.append(Page(path=urls.month(lang, year, month), template="list.html", lang=lang,
@@ -102,19 +103,19 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                                        "count": len(items), "pagination": None},
                               alternates={o: urls.month(o, year, month) for o in codes
                                           if o != lang and (year, month) in months[o]},
-                              inputs=tuple(a.path for a in items)))
+                              lastmod=newest(items)))
         pages.append(Page(path=urls.archive(lang), template="archive.html", lang=lang,
                           source=f"archive ({lang})",
                           context={"months": [(y, m, len(items)) for (y, m), items in months[lang].items()]},
                           alternates={o: urls.archive(o) for o in codes if o != lang},
-                          inputs=tuple(a.path for a in articles)))
+                          lastmod=newest(articles)))
 
         tags = site.tags(lang)
         pages.append(Page(path=urls.tags(lang), template="tags.html", lang=lang, source=f"tag index ({lang})",
                           context={"tags": [(name, len(items), urls.tag(lang, name))
                                             for name, items in tags.values()]},
                           alternates={o: urls.tags(o) for o in codes if o != lang},
-                          inputs=tuple(a.path for a in articles if a.tags)))
+                          lastmod=newest([a for a in articles if a.tags])))
         for name, items in tags.values():
             pages.extend(_paginated(
                 items, size, lambda n, lang=lang, name=name: urls.tag(lang, name, n), template="list.html",
@@ -126,12 +127,79 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
     for number, chunk in enumerate(home_chunks, start=1):
         pagination = Pagination(number, len(home_chunks), urls.home(number - 1) if number > 1 else None,
                                 urls.home(number + 1) if number < len(home_chunks) else None)
+        # The root home is the x-default of every language's front page, and they are its alternates.
         pages.append(Page(path=urls.home(number), template="home.html", lang=None, source="bilingual home",
                           context={"stories": chunk, "pagination": pagination},
-                          inputs=tuple(a.path for s in chunk for a in s.articles.values())))
-    pages.append(Page(path=urls.not_found(), template="404.html", lang=None, source="404 page"))
+                          alternates={code: urls.front(code) for code in codes} if number == 1 else {},
+                          lastmod=newest([a for s in chunk for a in s.articles.values()])))
+    pages.append(Page(path=urls.not_found(), template="404.html", lang=None, source="404 page",
+                      in_sitemap=False))
+    pages.extend(_feeds(site))
+    pages.extend(_sitemaps(site, pages))
     check_collisions(pages, copies)
     return pages, copies
+
+
+def newest(articles) -> datetime | None:
+    return max((a.updated or a.date for a in articles), default=None)
+
+
+def hreflang_set(page: Page, codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(language code or "x-default", site path) for every version of a page, itself included, in
+    configured order: the same set in the page's head and in the sitemap. Empty for a page that
+    exists in one version only."""
+    versions = dict(page.alternates)
+    if page.lang:
+        versions[page.lang] = page.path
+    if not versions:
+        return []
+    ordered = [(code, versions[code]) for code in codes if code in versions]
+    return ordered + [("x-default", "" if page.lang is None else Urls.home())]
+
+
+def _feeds(site: Site) -> list[Page]:
+    urls, size = site.urls, site.config.feed_size
+    feeds = []
+    for lang in site.config.codes:
+        items = site.by_lang[lang][:size]
+        for kind, template in (("atom", "feed.xml"), ("json", "feed.json")):
+            feeds.append(Page(path=urls.feed(lang, kind), template=template, lang=lang,
+                              source=f"{kind} feed ({lang})", context={"items": items},
+                              lastmod=newest(items), in_sitemap=False))
+    return feeds
+
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
+
+
+def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
+    """sitemap.xml listing every HTML page with its hreflang set, split behind a sitemap index past
+    50,000 URLs; robots.txt pointing at it."""
+    urls, codes = site.urls, site.config.codes
+    entries = [SitemapEntry(page.path, page.lastmod, tuple(hreflang_set(page, codes)))
+               for page in pages if page.in_sitemap]
+    chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
+    robots = Page(path="robots.txt", template="robots.txt", lang=None, source="robots.txt",
+                  context={"sitemap": urls.sitemap()}, in_sitemap=False)
+    if len(chunks) == 1:
+        return [Page(path=urls.sitemap(), template="sitemap.xml", lang=None, source="sitemap",
+                     context={"entries": entries}, in_sitemap=False), robots]
+    parts = [Page(path=urls.sitemap(n), template="sitemap.xml", lang=None, source=f"sitemap part {n}",
+                  context={"entries": chunk}, in_sitemap=False) for n, chunk in enumerate(chunks, start=1)]
+    index = Page(path=urls.sitemap(), template="sitemap-index.xml", lang=None, source="sitemap index",
+                 context={"parts": [(p.path, newest_of(p.context["entries"])) for p in parts]}, in_sitemap=False)
+    return [*parts, index, robots]
+
+
+def newest_of(entries: list["SitemapEntry"]) -> datetime | None:
+    return max((e.lastmod for e in entries if e.lastmod), default=None)
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    path: str
+    lastmod: datetime | None
+    hreflangs: tuple[tuple[str, str], ...]
 
 
 def check_collisions(pages: list[Page], copies: list[Copy]) -> None:

@@ -11,7 +11,8 @@ from markupsafe import Markup, escape
 
 from . import i18n
 from .errors import BuildError, Problem
-from .pages import Page
+from .pages import Page, hreflang_set
+from .seo import StructuredData, og_locale
 from .site import Site
 
 
@@ -44,7 +45,8 @@ class Renderer:
             ucfirst=lambda text: text[:1].upper() + text[1:],
         )
         env.globals.update(
-            site=self.site, config=config, languages=config.languages,
+            config=config, languages=config.languages, ld=StructuredData(self.site),
+            og_locale=lambda code: og_locale(locale_of[code]), lang_tag=lambda code: i18n.hreflang(locale_of[code]),
             href=self.urls.href, absolute=self.urls.absolute, asset=self.asset,
             article_href=self.site.href, translations=self.site.translations,
             month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
@@ -65,16 +67,19 @@ class Renderer:
         config, urls = self.site.config, self.urls
         lang = page.lang or config.codes[0]
         versions = {page.lang: page.path, **page.alternates} if page.lang else {}
-        hreflangs = [(i18n.hreflang(config.language(code).locale), urls.absolute(path))
-                     for code, path in sorted(versions.items(), key=lambda kv: config.codes.index(kv[0]))]
-        if hreflangs:
-            hreflangs.append(("x-default", urls.absolute(urls.home())))
+        hreflangs = [(code if code == "x-default" else i18n.hreflang(config.language(code).locale),
+                      urls.absolute(path)) for code, path in hreflang_set(page, config.codes)]
+        # Feed autodiscovery: the page's own language first.
+        feed_langs = sorted(config.codes, key=lambda code: code != page.lang)
+        feeds = [{"lang": code, "title": config.language(code).title,
+                  "atom": urls.absolute(urls.feed(code)), "json": urls.absolute(urls.feed(code, "json"))}
+                 for code in feed_langs]
         switcher = [{"code": code, "href": urls.href(versions.get(code) or urls.front(code)),
                      "exact": code in versions, "current": code == page.lang}
                     for code in config.codes]
         return {"lang": lang, "bilingual": page.lang is None, "language": config.language(lang),
                 "page": page, "canonical": urls.absolute(page.path), "hreflangs": hreflangs,
-                "switcher": switcher}
+                "switcher": switcher, "feeds": feeds}
 
     def render(self, page: Page) -> str:
         env = self.envs[page.lang or self.site.config.codes[0]]

@@ -48,15 +48,20 @@ class Site:
     def href(self, article: Article) -> str:
         return self.urls.href(self.urls.article(article))
 
-    def image_href(self, article: Article) -> str | None:
+    def image_href(self, article: Article, absolute: bool = False) -> str | None:
         """Where an article's image is served: an absolute URL as given, a "/..." path under the base
         path, or a file of the story folder, copied beside the article page."""
         image = article.image
         if not image or urlsplit(image).scheme:
             return image
-        if image.startswith("/"):
-            return self.urls.href(image.lstrip("/"))
-        return self.urls.href(self.urls.article(article) + image)
+        path = image.lstrip("/") if image.startswith("/") else self.urls.article(article) + image
+        return self.urls.absolute(path) if absolute else self.urls.href(path)
+
+    def original(self, article: Article) -> Article:
+        """The version a story was first published in (earliest date; ties go to the first configured
+        language): the others are its translations in structured data."""
+        versions = list(self.story(article).articles.values())
+        return min(versions, key=lambda a: (a.date, self.config.codes.index(a.lang)))
 
     def stories_newest_first(self) -> list[Story]:
         return sorted(self.stories, key=lambda s: (max(a.date for a in s.articles.values()), s.key),

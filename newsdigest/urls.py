@@ -60,6 +60,14 @@ class Urls:
     def not_found() -> str:
         return "404.html"
 
+    @staticmethod
+    def feed(lang: str, kind: str = "atom") -> str:
+        return f"{lang}/feed.xml" if kind == "atom" else f"{lang}/feed.json"
+
+    @staticmethod
+    def sitemap(part: int | None = None) -> str:
+        return "sitemap.xml" if part is None else f"sitemap-{part}.xml"
+
     # From a site path to what a page or the disk needs
     def href(self, path: str) -> str:
         """Root-relative link, valid wherever the site is mounted (base path included)."""

@@ -130,7 +130,7 @@ class PagesHandler(SimpleHTTPRequestHandler):
     def translate_path(self, path):
         path = path.split("?", 1)[0].split("#", 1)[0]
         if not path.startswith(self.base_path):
-            return os.path.join(self.directory, "\0missing")
+            return os.path.join(self.directory, ".outside-the-base-path", "missing")
         return super().translate_path("/" + path[len(self.base_path):])
 
     def send_error(self, code, message=None, explain=None):

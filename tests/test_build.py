@@ -135,10 +135,10 @@ def test_build_prints_one_summary_line(fixture_site, capsys):
     site = fixture_site("basic")
     assert site.run("build") == 0
     out = capsys.readouterr().out
-    assert re.fullmatch(rf"Built 44 pages \(44 written, 0 unchanged\) and 4 files from 5 stories into "
+    assert re.fullmatch(rf"Built 50 pages \(50 written, 0 unchanged\) and 4 files from 5 stories into "
                         rf"{site.out} in \d+\.\d\d s\.\n", out)
     assert site.run("build") == 0
-    assert "Built 44 pages (0 written, 44 unchanged)" in capsys.readouterr().out
+    assert "Built 50 pages (0 written, 50 unchanged)" in capsys.readouterr().out
 
 
 def test_two_builds_give_identical_output(fixture_site):
