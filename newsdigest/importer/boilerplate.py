@@ -1,0 +1,61 @@
+"""Lines that a copied news page carries besides the article: menus, cookie banners, share
+buttons, advertising labels, press-release end marks.
+
+Two strengths: `is_chrome` is safe anywhere in the text (a line that is nothing but a button or
+a label); `is_banner` also matches sentences about cookies or consent, so it is only applied
+before the article's first paragraph and after its last, where an article sentence cannot be.
+"""
+from __future__ import annotations
+
+import re
+
+from .lexicon import fold
+
+# Whole lines that are page furniture, folded (lowercase, no accents), in French and English.
+_CHROME_LINES = frozenset(p.strip() for p in """
+menu, accueil, home, share, share this article, partager, partagez, partager cet article, imprimer, print,
+email, courriel, facebook, twitter, x, linkedin, whatsapp, bluesky, threads, reddit, advertisement,
+advertising, publicite, annonce, sponsored, commandite, search, rechercher, recherche, subscribe,
+s'abonner, abonnez-vous, sign in, log in, se connecter, connexion, newsletter, infolettre, lire aussi,
+a lire aussi, read more, read also, related, sur le meme sujet, close, fermer, listen, ecouter,
+copy link, copier le lien, back to top, retour en haut, skip to content, skip to main content,
+aller au contenu, aller au contenu principal, passer au contenu principal, -30-, ###, fin, end, top,
+comments, commentaires, reagir, voir les commentaires, view comments, continue reading, lire la suite,
+associated links, liens connexes, media relations, relations avec les medias
+""".split(","))
+_CHROME_WORDS = frozenset(w for p in _CHROME_LINES for w in p.split()) | frozenset(
+    "news nouvelles actualites actualite monde world politics politique economie economy business "
+    "sports sport culture arts opinion opinions international national regional local science "
+    "sante health videos video podcasts balados live direct en environnement environment "
+    "techno technology the la le les et and vs".split())
+_READING_TIME = re.compile(r"^(?:\d+\s*min(?:utes?)?\s*(?:read|de lecture)|(?:temps de )?lecture\s*:?\s*\d+\s*min(?:utes?)?)$")
+_NAV_SEPARATORS = re.compile(r"\s[|•·›>/]\s|\s{3,}")
+_BANNER = re.compile(
+    r"\bcookies?\b|\btemoins\b|\bconsent|\bconsentement\b|\baccept(?:er)? (?:all|tout)\b|\btout accepter\b"
+    r"|\bprivacy policy\b|politique de confidentialite|\bterms of (?:use|service)\b"
+    r"|conditions d'utilisation|\bjavascript\b|\bad ?blocker\b|bloqueur de pub")
+_RIGHTS = re.compile(r"all rights reserved|tous droits reserves|^©|^\(c\) "
+                     r"|^(?:additional )?(?:reporting|writing|editing) by\b.{0,80}$"  # wire credits
+                     r"|^(?:for (?:further|more) information|renseignements|pour (?:plus de|en savoir plus)"
+                     r" renseignements|media contacts?|contacts? (?:media|pour les medias))\b")
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\s+", " ", fold(line).strip(" .:!-–—")).replace("’", "'")
+
+
+def is_chrome(line: str) -> bool:
+    """A line that is a button, a label, a menu or a reading-time note: never article text."""
+    key = _key(line)
+    if not key or key in _CHROME_LINES or fold(line).strip() in _CHROME_LINES or _READING_TIME.match(key) or _RIGHTS.search(key):
+        return True
+    parts = [p for p in _NAV_SEPARATORS.split(line) if p.strip()]
+    if len(parts) >= 3 and all(len(p.split()) <= 4 for p in parts):
+        return True  # Home | World | Asia
+    words = key.split()
+    return len(words) >= 3 and all(w in _CHROME_WORDS for w in words)  # Accueil Monde Politique
+
+
+def is_banner(line: str) -> bool:
+    """Chrome, or a cookie/consent/privacy banner sentence."""
+    return is_chrome(line) or bool(_BANNER.search(_key(line)))

@@ -1,0 +1,129 @@
+"""Dates and times written in French or English news text.
+
+Month names come from Babel (see lexicon.month_number); the patterns here only say where the day,
+month and year sit. A date written without a year gets one inferred from the other dates in the
+text, and says so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta, timezone
+
+from .lexicon import month_number
+
+_MONTH = r"(?P<mon>[^\W\d_]{3,}\.?)"
+_DAY = r"(?P<d>[0-3]?\d)(?:er|re|st|nd|rd|th)?"
+_YEAR = r"(?P<y>(?:19|20)\d\d)"
+_PATTERNS = (
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),  # 2026-02-11
+    re.compile(rf"(?<![\w-]){_DAY}\s+{_MONTH}(?:,?\s+{_YEAR}(?!\d))?"),  # 11 février 2026, 11 Feb. 2026
+    re.compile(rf"(?<![\w-]){_MONTH}\s+{_DAY}(?![\d:])(?:,?\s+{_YEAR}(?!\d))?"),  # Jan. 27, 2026
+    re.compile(rf"(?<![\w-]){_MONTH}\s+{_YEAR}(?!\d)"),  # juillet 2025: a month, for inferring years
+)
+_TIME = re.compile(
+    r"(?<![\d:])(?P<h>[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*(?P<min>[0-5]\d)(?![\d:])"
+    r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+    r"|(?<![\d:])(?P<h12>1[0-2]|0?[1-9])\s*(?P<ampm2>[ap])\.?\s?m\b\.?",
+    re.IGNORECASE)
+_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d\d))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A date phrase found in text. `day` is None for a month phrase ("juillet 2025")."""
+    start: int
+    end: int
+    text: str
+    month: int
+    day: int | None
+    year: int | None
+
+    def as_date(self, year: int | None = None) -> date | None:
+        try:
+            return date(year or self.year, self.month, self.day or 1)
+        except (TypeError, ValueError):
+            return None
+
+
+def find_dates(text: str, lang: str) -> list[Mention]:
+    """Every date phrase in `text`, in order, longest first where phrases overlap."""
+    found: list[Mention] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            month = int(groups["m"]) if groups.get("m") else month_number(groups["mon"], lang)
+            if not month:
+                continue
+            day = int(groups["d"]) if groups.get("d") else None
+            year = int(groups["y"]) if groups.get("y") else None
+            mention = Mention(m.start(), m.end(), m.group(0), month, day, year)
+            if day is not None and mention.as_date(year or 2000) is None:  # 2000: a leap year
+                continue
+            found.append(mention)
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    kept: list[Mention] = []
+    for mention in found:
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def infer_year(month: int, day: int, others: list[Mention], today: date) -> int:
+    """The year of a date written without one.
+
+    News reports what has happened, so the date is taken to fall on or after the latest dated
+    event the text mentions ("en juillet 2025" makes "le 11 février" 2026). With no dated event,
+    the last such day up to today."""
+    bounds = [d for d in (m.as_date() for m in others if m.year) if d]
+    if bounds:
+        latest = max(bounds)
+        year = latest.year
+        while (_safe_date(year, month, day) or date.min) < latest:
+            year += 1
+        return year
+    year = today.year
+    while (_safe_date(year, month, day) or date.max) > today:
+        year -= 1
+    return year
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def resolve(mention: Mention, context: list[Mention], today: date) -> tuple[date, bool] | None:
+    """The calendar date of a day mention, and whether its year was inferred."""
+    if mention.day is None:
+        return None
+    if mention.year:
+        return mention.as_date(), False
+    year = infer_year(mention.month, mention.day, [m for m in context if m is not mention], today)
+    return date(year, mention.month, mention.day), True
+
+
+def find_time(text: str) -> time | None:
+    """The first clock time in `text`: 10:32, 10 h 32, 10h32, 3 p.m., 10:32 a.m.; with its UTC
+    offset when one is written (UTC+9, GMT-05:00)."""
+    m = _TIME.search(text)
+    if not m:
+        return None
+    if m.group("h12"):
+        hour, minute, ampm = int(m.group("h12")), 0, m.group("ampm2")
+    else:
+        hour, minute, ampm = int(m.group("h")), int(m.group("min")), m.group("ampm")
+    if ampm:
+        if hour > 12:
+            return None
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    tz = None
+    offset = _OFFSET.search(text, m.end())
+    if offset:
+        sign = -1 if offset.group("sign") in "-−" else 1
+        hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
+        if hours <= 14:
+            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return time(hour, minute, tzinfo=tz)

@@ -1,0 +1,168 @@
+"""Matching each article with the other-language version of the same story.
+
+Two outlets writing about one event independently share its date (give or take a day) and its
+facts: the people, places, organisations, figures and dates (entities.facts). They do not share
+much else: each outlet adds its own background, so the share of facts in common stays low even
+for a true pair. The score therefore rests on the weight of the evidence both texts share,
+E / (E + SATURATION), times the date proximity. A pair is made only above THRESHOLD, with enough
+shared facts that are not mere country names, and only when neither article has a runner-up
+close behind: a wrong pair is worse than a missing one.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from .entities import Facts, weight
+
+THRESHOLD = 0.3
+SATURATION = 6.0  # shared evidence worth this much scores 0.5
+MIN_SPECIFIC = 3  # shared facts other than countries: names, cities, figures, dates
+OUTLET_FACTOR = 0.3  # a shared name that is only one side's outlet (Yonhap, AFP) says little
+AMBIGUITY_RATIO = 0.8  # a runner-up within this share of the best score means "in doubt"
+DATE_FACTOR = {0: 1.0, 1: 0.9, 2: 0.7, 3: 0.4}  # by days apart; further apart: 0
+UNDATED_FACTOR = 0.5  # an article with no date found can pair only on strong overlap
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str  # how decisions name it: the input file, or the content file
+    lang: str
+    day: date | None  # None when the text gave no date
+    facts: Facts
+    existing: bool = False  # already in content/, waiting for its other language
+
+
+@dataclass(frozen=True)
+class Match:
+    a: Candidate
+    b: Candidate
+    score: float
+    days_apart: int | None
+    shared: tuple[str, ...]  # the facts both share, as each wrote them ("Japon/Japan")
+    specific: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    article: Candidate
+    partner: Candidate | None
+    match: Match | None  # the pair made, or the best candidate considered
+    reason: str
+
+    def describe(self) -> str:
+        m = self.match
+        if self.partner and m:
+            return (f"paired {self.article.key} ({self.article.lang}) with {self.partner.key} "
+                    f"({self.partner.lang}): score {m.score:.2f} (threshold {THRESHOLD:.2f}); "
+                    f"{_evidence(m)}")
+        if m:
+            other = m.b if m.a is self.article else m.a
+            return (f"left {self.article.key} ({self.article.lang}) unpaired: {self.reason}; best "
+                    f"candidate {other.key} scored {m.score:.2f}; {_evidence(m)}")
+        return f"left {self.article.key} ({self.article.lang}) unpaired: {self.reason}"
+
+
+def _evidence(m: Match) -> str:
+    days = "dates unknown" if m.days_apart is None else f"{m.days_apart} day{'s' * (m.days_apart != 1)} apart"
+    shown = ", ".join(m.shared[:12]) + (f" and {len(m.shared) - 12} more" if len(m.shared) > 12 else "")
+    return f"{days}; shared ({len(m.shared)}): {shown or 'nothing'}"
+
+
+def _fact_weight(key: str, df: Counter) -> float:
+    # A fact found in many articles of the pool (say "Canada" in a Canadian digest) says little.
+    return weight(key) / (1 + math.log(max(df[key] - 1, 1)))
+
+
+def _shared_weight(key: str, a: Candidate, b: Candidate, df: Counter) -> float:
+    w = _fact_weight(key, df)
+    if key in a.facts.outlet or key in b.facts.outlet:
+        return w * OUTLET_FACTOR
+    if key[0] in "NZ":
+        # A name both texts keep coming back to is what they are about.
+        w *= 1 + 0.5 * math.log2(max(1, min(a.facts.count[key], b.facts.count[key])))
+    return w
+
+
+def score(a: Candidate, b: Candidate, df: Counter) -> Match:
+    if a.day and b.day:
+        days = abs((a.day - b.day).days)
+        factor = DATE_FACTOR.get(days, 0.0)
+    else:
+        days, factor = None, UNDATED_FACTOR
+    common = sorted(set(a.facts) & set(b.facts), key=lambda k: (-weight(k), k))
+    evidence = sum(_shared_weight(k, a, b, df) for k in common)
+    overlap = evidence / (evidence + SATURATION)
+    specific = sum(1 for k in common if not k.startswith("T:"))
+    shared = tuple(a.facts[k] if fold_eq(a.facts[k], b.facts[k]) else f"{a.facts[k]}/{b.facts[k]}"
+                   for k in common)
+    return Match(a, b, round(factor * overlap, 3), days, shared, specific)
+
+
+def fold_eq(x: str, y: str) -> bool:
+    return x.casefold() == y.casefold()
+
+
+def pair(batch: list[Candidate], existing: list[Candidate]) -> list[Decision]:
+    """One decision per article of `batch`. Existing articles (in content/, without a partner
+    yet) can be chosen as partners but are not reported on."""
+    pool = batch + existing
+    df = Counter(k for c in pool for k in set(c.facts))
+    matches = [score(a, b, df) for i, a in enumerate(pool) for b in pool[i + 1:]
+               if a.lang != b.lang and not (a.existing and b.existing)]
+    best_for: dict[int, list[Match]] = {}
+    for m in matches:
+        best_for.setdefault(id(m.a), []).append(m)
+        best_for.setdefault(id(m.b), []).append(m)
+    for ms in best_for.values():
+        ms.sort(key=lambda m: -m.score)
+
+    decided: dict[int, Decision] = {}
+    for m in sorted(matches, key=lambda m: -m.score):
+        if id(m.a) in decided or id(m.b) in decided:
+            continue
+        if m.score < THRESHOLD:
+            break
+        if m.specific < MIN_SPECIFIC:
+            continue
+        rival = _rival(m, best_for, decided)
+        if rival:
+            reason = f"in doubt between it and {rival.key} (scores within {1 - AMBIGUITY_RATIO:.0%})"
+            for c in (m.a, m.b):
+                decided[id(c)] = Decision(c, None, m, reason)
+            continue
+        decided[id(m.a)] = Decision(m.a, m.b, m, "")
+        decided[id(m.b)] = Decision(m.b, m.a, m, "")
+
+    decisions = []
+    for c in batch:
+        if id(c) in decided:
+            decisions.append(decided[id(c)])
+            continue
+        options = best_for.get(id(c), [])
+        best = options[0] if options else None
+        if best is None:
+            reason = "no article in the other language to compare with"
+        elif best.score < THRESHOLD:
+            reason = f"no candidate reaches the threshold {THRESHOLD:.2f}"
+        elif best.specific < MIN_SPECIFIC:
+            reason = f"fewer than {MIN_SPECIFIC} shared facts besides country names"
+        else:
+            reason = "its best candidate was paired with another article"
+        decisions.append(Decision(c, None, best, reason))
+    return decisions
+
+
+def _rival(m: Match, best_for: dict[int, list[Match]], decided: dict[int, Decision]) -> Candidate | None:
+    """Another article scoring nearly as well with either side of `m`, if any. One already
+    paired with a better partner is no rival."""
+    for side in (m.a, m.b):
+        for other in best_for.get(id(side), []):
+            rival = other.b if other.a is side else other.a
+            if other is m or (id(rival) in decided and decided[id(rival)].partner):
+                continue
+            if other.score >= AMBIGUITY_RATIO * m.score and other.score >= THRESHOLD * AMBIGUITY_RATIO:
+                return rival
+            break  # sorted: the first other match is the runner-up
+    return None
