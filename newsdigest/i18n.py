@@ -2,6 +2,7 @@
 localized dates and language names, all from Babel. No UI string lives in Python code."""
 from __future__ import annotations
 
+import functools
 import gettext
 from datetime import date, datetime
 from io import BytesIO
@@ -73,25 +74,33 @@ def load_translators(config: Config) -> dict[str, Translator]:
     return result
 
 
+@functools.lru_cache(maxsize=None)
+def parsed(locale: str) -> Locale:
+    """Babel parses a locale id on every call that is given a string, which dominated rendering
+    time; a parsed Locale is immutable, so each is parsed once."""
+    return Locale.parse(locale)
+
+
 def long_date(value: date | datetime, locale: str) -> str:
     """"February 11, 2026" / "11 février 2026"."""
-    return format_date(value, format="long", locale=locale)
+    return format_date(value, format="long", locale=parsed(locale))
 
 
 def short_time(value: datetime, locale: str) -> str:
     """The time as written (in its own offset): "10:32 AM" / "10:32"."""
-    return format_time(value, format="short", locale=locale, tzinfo=value.tzinfo)
+    return format_time(value, format="short", locale=parsed(locale), tzinfo=value.tzinfo)
 
 
 def month_year(year: int, month: int, locale: str) -> str:
     """Stand-alone month name and year: "February 2026" / "février 2026"."""
-    return format_date(date(year, month, 1), "LLLL y", locale=locale)
+    return format_date(date(year, month, 1), "LLLL y", locale=parsed(locale))
 
 
+@functools.lru_cache(maxsize=None)
 def language_name(code_locale: str, in_locale: str) -> str:
     """Name of a language in another (or its own) language, as Babel writes it mid-sentence
     ("anglais", "English"); templates capitalize it where it is a label."""
-    return Locale.parse(in_locale).languages.get(Locale.parse(code_locale).language, code_locale)
+    return parsed(in_locale).languages.get(parsed(code_locale).language, code_locale)
 
 
 def hreflang(locale: str) -> str:

@@ -3,6 +3,8 @@ JSON-LD (NewsArticle with its translations, BreadcrumbList, WebSite), built as p
 templates serialize with |tojson."""
 from __future__ import annotations
 
+import functools
+
 from babel import Locale
 from babel.core import get_global
 
@@ -10,6 +12,7 @@ from .content import Article
 from .site import Site
 
 
+@functools.lru_cache(maxsize=None)
 def og_locale(locale: str) -> str:
     """OpenGraph's language_TERRITORY form, filling a missing territory from CLDR's likely subtags:
     "fr" -> "fr_FR", "en" -> "en_US", "fr_CA" -> "fr_CA"."""

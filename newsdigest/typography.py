@@ -41,12 +41,17 @@ def _between(text: str, starts_block: bool, ends_block: bool) -> str:
 
 
 def _smarten(text: str, quotes: Quotes) -> str:
-    if not any(c in text for c in "\"'-."):
-        return text
-    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-    text = _APOSTROPHE.sub("\u2019", text)
-    text = _OPENING_DOUBLE.sub(quotes.open_double, text).replace('"', quotes.close_double)
-    return _OPENING_SINGLE.sub(quotes.open_single, text).replace("'", quotes.close_single)
+    # Each step only when its character is there: this runs on every text node of every article.
+    if "--" in text:
+        text = text.replace("---", "\u2014").replace("--", "\u2013")
+    if "..." in text:
+        text = text.replace("...", "\u2026")
+    if "'" in text:
+        text = _APOSTROPHE.sub("\u2019", text)
+        text = _OPENING_SINGLE.sub(quotes.open_single, text).replace("'", quotes.close_single)
+    if '"' in text:
+        text = _OPENING_DOUBLE.sub(quotes.open_double, text).replace('"', quotes.close_double)
+    return text
 
 
 def smarten(text: str, quotes: Quotes = ENGLISH, starts_block: bool = True, ends_block: bool = True) -> str:
@@ -54,7 +59,12 @@ def smarten(text: str, quotes: Quotes = ENGLISH, starts_block: bool = True, ends
     return _smarten(_between(text, starts_block, ends_block), quotes).replace(_ELEMENT, "")
 
 
+_FRENCH_SIGNS = frozenset(";:!?«»")
+
+
 def french_spacing(text: str) -> str:
+    if _FRENCH_SIGNS.isdisjoint(text):
+        return text
     # Only spaces the writer typed are replaced before ; : ! ? so "10:32" and "http://" stay intact.
     text = _SPACE_BEFORE_PUNCT.sub(NNBSP, text)
     text = _SPACE_AFTER_OPEN.sub("«" + NNBSP, text)
