@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -18,6 +19,7 @@ from .cache import Cache
 from .fingerprint import Fingerprinter, global_key
 from .pages import Copy, Page, check_collisions, plan
 from .parallel import fork_map
+from .progress import Progress
 from .render import Renderer
 from .site import Site
 
@@ -73,7 +75,7 @@ def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
     return result
 
 
-def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None):
+def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None, progress=None):
     """Reads and checks all inputs; every problem from content and catalogs is reported at once."""
     problems: list[Problem] = []
     stories, translators = [], {}
@@ -81,7 +83,11 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
         problems.append(Problem(config.templates_dir, "templates folder not found; set 'templates' in "
                                 f"{config.path.name} or restore the folder."))
     try:
-        stories = load_stories(config, include_drafts=include_drafts, parse=cache.parse if cache else None)
+        parse = None
+        if cache:
+            def parse(files):
+                return cache.parse(files, progress.phase("reading", len(files)) if progress else None)
+        stories = load_stories(config, include_drafts=include_drafts, parse=parse)
     except NewsdigestError as exc:
         problems.extend(exc.problems)
     try:
@@ -93,15 +99,20 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
     return Site.gather(config, stories), translators
 
 
-def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True) -> Report:
+def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True,
+          progress: Progress | None = None, log: Callable[[str], None] | None = None) -> Report:
     """Builds the site into config.output_dir. With a manifest of the last build, only pages whose
     fingerprint changed are rendered, and only files whose bytes changed are replaced; otherwise (or
     with clean=True) everything is built into a new folder that replaces the old one at the end.
-    Either way, any error in content, catalogs or templates is raised before the output is touched."""
+    Either way, any error in content, catalogs or templates is raised before the output is touched.
+    `progress` draws a bar on a terminal; `log` receives a line per phase (--verbose)."""
     start = perf_counter()
+    say = log or (lambda line: None)
     check_output_dir(config)
-    cache = Cache(config, enabled=use_cache)
-    site, translators = gather(config, include_drafts, cache)
+    cache = Cache(config, enabled=use_cache, trust=not clean)
+    site, translators = gather(config, include_drafts, cache, progress)
+    say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
+        f"in {perf_counter() - start:.2f} s")
     pages, copies = plan(site)
     static = _static_files(config)
     copies = copies + static
@@ -111,26 +122,33 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     wanted = {page.path: fingerprints.page(page) for page in pages}
     wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
 
+    say(f"planned {len(pages)} pages and {len(copies)} files")
     out = config.output_dir
-    previous = None if clean else cache.load_manifest(out)
+    previous = cache.load_manifest(out)
+    say("no usable record of the last build: building everything" if previous is None
+        else "building the pages whose inputs changed")
+    render_start = perf_counter()
+    update = progress.phase("rendering", len(pages)) if progress else None
     if previous is None:
-        written = _build_all(renderer, pages, copies, config)
+        written = _build_all(renderer, pages, copies, config, update)
     else:
-        written = _update(renderer, pages, copies, config, previous, wanted, cache)
+        written = _update(renderer, pages, copies, config, previous, wanted, cache, update, say)
+    say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
     cache.save_manifest(out, wanted)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
                   seconds=perf_counter() - start, out_dir=out, full=previous is None)
 
 
-def _render_into(renderer: Renderer, pages: list[Page], root: Path) -> int:
+def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=None) -> int:
     """Renders pages into files below root, spread over the cores; returns how many."""
-    def work(chunk: list[Page]) -> list[int]:
+    def work(chunk: list[Page], tick) -> list[int]:
         for page in chunk:
             target = renderer.urls.output_file(root, page.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(renderer.render(page), encoding="utf-8")
+            tick()
         return [len(chunk)]
-    return sum(fork_map(work, pages))
+    return sum(fork_map(work, pages, progress=progress))
 
 
 def _hosting_files(root: Path, config: Config) -> None:
@@ -145,13 +163,13 @@ def _hosting_files(root: Path, config: Config) -> None:
         cname.unlink(missing_ok=True)
 
 
-def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config) -> int:
+def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config, progress=None) -> int:
     out = config.output_dir
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
     try:
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a published site must be world-readable
-        written = _render_into(renderer, pages, tmp)
+        written = _render_into(renderer, pages, tmp, progress)
         for copy in copies:
             target = renderer.urls.output_file(tmp, copy.path)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -165,16 +183,18 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
 
 
 def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
-            previous: dict[str, str], wanted: dict[str, str], cache: Cache) -> int:
+            previous: dict[str, str], wanted: dict[str, str], cache: Cache, progress=None,
+            say: Callable[[str], None] = lambda line: None) -> int:
     out, urls = config.output_dir, renderer.urls
     dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or not urls.output_file(out, p.path).exists()]
     fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or not urls.output_file(out, c.path).exists()]
     stale = [path for path in previous if path not in wanted]
+    say(f"{len(dirty)} pages changed, {len(fresh)} files to copy, {len(stale)} outputs to remove")
     if dirty:
         # Rendered aside first: a template error found on the 500th page leaves `out` untouched.
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
         try:
-            _render_into(renderer, dirty, staging)
+            _render_into(renderer, dirty, staging, progress)
             cache.forget_manifest(out)
             for page in dirty:
                 _replace_if_changed(urls.output_file(staging, page.path), urls.output_file(out, page.path))

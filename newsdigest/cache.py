@@ -57,16 +57,18 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class Cache:
-    def __init__(self, config: Config, enabled: bool = True):
+    def __init__(self, config: Config, enabled: bool = True, trust: bool = True):
+        """enabled=False: no cache at all; trust=False: ignore what is stored but write afresh."""
         self.config = config
         self.dir = config.root / CACHE_DIR
         self.enabled = enabled
+        self.trust = trust
         self._articles_path = self.dir / "articles.pickle"
         self.hits = 0
 
     # Articles
     def _load_articles(self, key: str) -> dict:
-        if not self.enabled:
+        if not (self.enabled and self.trust):
             return {}
         try:
             with self._articles_path.open("rb") as handle:
@@ -75,7 +77,7 @@ class Cache:
         except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is simply rebuilt
             return {}
 
-    def parse(self, files: list[SourceFile]) -> list:
+    def parse(self, files: list[SourceFile], progress=None) -> list:
         """(article, problems) for each file: from the cache when the bytes are unchanged, else parsed,
         spreading the misses over the cores."""
         key = settings_key(self.config)
@@ -98,7 +100,8 @@ class Cache:
                 continue
             misses.append((index, source, (stat.st_mtime_ns, stat.st_size), digest))
         self.hits = len(files) - len(misses)
-        parsed = fork_map(lambda chunk: parse_files([m[1] for m in chunk], self.config), misses)
+        parsed = fork_map(lambda chunk, tick: parse_files([m[1] for m in chunk], self.config, tick), misses,
+                          progress=progress)
         for (index, source, stat_key, digest), result in zip(misses, parsed):
             results[index] = result
             entries[str(source.path)] = (stat_key, digest, result)
@@ -114,7 +117,7 @@ class Cache:
 
     def load_manifest(self, out: Path) -> dict[str, str] | None:
         """{output site path: fingerprint} of the last complete build into `out`, or None."""
-        if not self.enabled or not out.is_dir():
+        if not (self.enabled and self.trust) or not out.is_dir():
             return None
         try:
             stored = json.loads(self._manifest_path(out).read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import load_config
 from .errors import NewsdigestError
 
-COMMANDS = ("build", "import")
+COMMANDS = ("build", "serve", "import", "check", "deploy")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,22 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     if command == "build":
         parser.description = "Build the static site from content/ into site/."
         _site_options(parser)
-        parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+        parser.add_argument("--clean", action="store_true",
+                            help="ignore the cache and the last build: rebuild everything")
+        noise = parser.add_mutually_exclusive_group()
+        noise.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+        noise.add_argument("-v", "--verbose", action="store_true", help="print what each phase did")
+    elif command == "serve":
+        from .serve import add_arguments
+        parser.description = ("Preview the site at http://127.0.0.1:8000/ (under the base path of base_url), "
+                               "rebuilding it and reloading the browser on every change.")
+        add_arguments(parser)
+    elif command == "check":
+        from .check import add_arguments
+        add_arguments(parser)
+    elif command == "deploy":
+        from .deploy import add_arguments
+        add_arguments(parser)
     elif command == "import":
         from .importer.cli import add_arguments
         parser.description = "Import raw news text files into content/, pairing French and English versions."
@@ -45,7 +60,7 @@ def make_parser(command: str) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("-h", "--help"):
-        print("usage: newsdigest [build|import] [options]   (build is the default)\n"
+        print("usage: newsdigest [build|serve|import|check|deploy] [options]   (build is the default)\n"
               "Run 'newsdigest COMMAND --help' for a command's options.")
         return 0
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
@@ -55,12 +70,28 @@ def main(argv: list[str] | None = None) -> int:
                              base_url=getattr(args, "base_url", None))
         if command == "build":
             from .builder import build
-            report = build(config, include_drafts=args.drafts)
+            from .progress import Progress
+            progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+            log = (lambda line: print(line, file=sys.stderr)) if args.verbose else None
+            try:
+                report = build(config, include_drafts=args.drafts, clean=args.clean, progress=progress, log=log)
+            finally:
+                if progress:
+                    progress.close()
             if not args.quiet:
                 print(report.summary())
             return 0
+        if command == "serve":
+            from .serve import run
+            return run(args, config)
         if command == "import":
             from .importer.cli import run
+            return run(args, config)
+        if command == "check":
+            from .check import run
+            return run(args, config)
+        if command == "deploy":
+            from .deploy import run
             return run(args, config)
     except NewsdigestError as exc:
         print(f"error: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found:"

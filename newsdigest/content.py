@@ -290,10 +290,15 @@ def _scan(config: Config) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple
     return files, folders, problems
 
 
-def parse_files(files: list[SourceFile], config: Config) -> list[tuple[Article | None, list[Problem]]]:
+def parse_files(files: list[SourceFile], config: Config,
+                tick=lambda: None) -> list[tuple[Article | None, list[Problem]]]:
     """read_article over many files with one Markdown renderer (a unit of work for one process)."""
     markdown = MarkdownRenderer()
-    return [read_article(f.path, f.story, f.lang, f.locale, config, markdown) for f in files]
+    results = []
+    for f in files:
+        results.append(read_article(f.path, f.story, f.lang, f.locale, config, markdown))
+        tick()
+    return results
 
 
 def load_stories(config: Config, *, include_drafts: bool = False, parse=None) -> list[Story]:

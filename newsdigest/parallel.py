@@ -1,15 +1,18 @@
 """Work spread over the machine's cores with forked processes.
 
 Fork (not spawn) so workers inherit the gathered site and the template environments instead of
-pickling them; only each chunk's results travel back through a pipe.
+pickling them; only each chunk's results travel back through a pipe, and a shared counter lets the
+parent show progress while it waits.
 """
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 from collections.abc import Callable, Sequence
 
 MIN_ITEMS_PER_WORKER = 100  # below this, starting processes costs more than it saves
+Tick = Callable[[], None]  # called by the work function after each item
 
 
 def cores() -> int:
@@ -19,37 +22,60 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _child(fn, chunk, conn) -> None:
+def _child(fn, chunk, conn, counter) -> None:
+    def tick() -> None:
+        with counter.get_lock():
+            counter.value += 1
     try:
-        conn.send(("ok", fn(chunk)))
+        conn.send(("ok", fn(chunk, tick)))
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the parent
         conn.send(("error", exc))
     finally:
         conn.close()
 
 
-def fork_map(fn: Callable[[Sequence], list], items: Sequence, workers: int | None = None) -> list:
-    """fn(chunk) for contiguous chunks of items, concatenated in order. Runs in this process when
-    there is little work, one core, or no fork (then it is simply fn(items))."""
+def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> list:
+    """fn(chunk, tick) for contiguous chunks of items, concatenated in order; progress(done) is
+    called now and then with the number of items done. Runs in this process when there is little
+    work, one core, or no fork."""
+    report = progress or (lambda done: None)
     workers = min(workers or cores(), len(items) // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return list(fn(items))
+        done = [0]
+
+        def tick() -> None:
+            done[0] += 1
+            if done[0] % 50 == 0:
+                report(done[0])
+        result = list(fn(items, tick))
+        report(len(items))
+        return result
     ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("q", 0)
     size = -(-len(items) // workers)
     jobs = []
     for start in range(0, len(items), size):
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child, args=(fn, items[start:start + size], send), daemon=True)
+        process = ctx.Process(target=_child, args=(fn, items[start:start + size], send, counter), daemon=True)
         process.start()
         send.close()
         jobs.append((process, receive))
+    answers: dict = {}
+    waiting = {receive: process for process, receive in jobs}
+    while waiting:
+        # Read answers as they come (a full pipe would block its child forever), reporting progress.
+        for receive in multiprocessing.connection.wait(list(waiting), timeout=0.2):
+            process = waiting.pop(receive)
+            try:
+                answers[receive] = receive.recv()
+            except EOFError:
+                answers[receive] = ("error", RuntimeError(f"a build worker died (exit code {process.exitcode})"))
+            process.join()
+        report(counter.value)
     results, error = [], None
-    for process, receive in jobs:
-        try:
-            status, value = receive.recv()  # before join: a full pipe would block the child forever
-        except EOFError:
-            status, value = "error", RuntimeError(f"a build worker died (exit code {process.exitcode})")
-        process.join()
+    for _, receive in jobs:
+        status, value = answers[receive]
         if status == "error":
             error = error or value
         else:

@@ -1,0 +1,527 @@
+"""A generic live-reload preview server (the design of MkDocs' LiveReloadServer, with Server-Sent Events).
+
+The server knows nothing about newsdigest: it is given a `builder()` callable that writes a site into
+`root`, the URL path to mount it at, and the paths to watch.
+
+* File events only mark the site dirty under a Condition. One builder thread waits until the events
+  stop for `debounce` seconds (an editor's save is often delete + create + rename), then runs
+  `builder()` off the request path. Events that arrive during a build cause one more build.
+* Requests wait while a build runs (up to `request_timeout`), and a build waits for the requests that
+  are reading files, so a half-built or half-swapped site is never served.
+* HTML responses get a small script injected before `</body>` (only here, never in the built files).
+  It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build.
+* A failed build keeps the last good pages. Every HTML response then carries an overlay listing the
+  problems (`file:line: message`), and open tabs get it through the event stream.
+"""
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import secrets
+import socket
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from time import monotonic
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+ENDPOINT = "__livereload"  # under the base path: the event stream; with .js and .css, the client
+CHANGE_EVENTS = {"created", "deleted", "modified", "moved", "closed"}  # not opened / closed_no_write
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
+IGNORED_NAMES = {"4913"}  # vim's write test file
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a successful `builder()` call may tell the server (it may also return None)."""
+    message: str = ""  # one line for the terminal, e.g. "Built 44 pages in 0.12 s."
+    base_path: str | None = None  # the URL path the site is now mounted at, when it changed
+
+
+@dataclass(frozen=True)
+class State:
+    builds: int  # finished build attempts
+    epoch: int  # successful builds; a tab reloads when the server's epoch passes its own
+    problems: tuple[str, ...]  # of the last build attempt; empty after a success
+    base_path: str
+
+
+def problem_lines(exc: BaseException) -> tuple[str, ...]:
+    """`file:line: message` for each problem an error carries (NewsdigestError.problems), else its text."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return tuple(str(p) for p in problems)
+    text = str(exc)
+    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__,
+            "(an unexpected error: the terminal shows the traceback)")
+
+
+def ignored(path: str) -> bool:
+    """Editor droppings and hidden files (swap files, backups, .git) never trigger a build."""
+    name = Path(path).name
+    return (name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES) or name.startswith((".#", "#"))
+            or any(part.startswith(".") and part not in (".", "..") for part in Path(path).parts))
+
+
+class _ChangeHandler(FileSystemEventHandler):
+    def __init__(self, on_change: Callable[[str], None], root: Path, names: frozenset[str] | None = None):
+        self.on_change, self.root, self.names = on_change, root, names
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGE_EVENTS or (event.is_directory and event.event_type == "modified"):
+            return  # a folder's "modified" only echoes a change to a file in it, which has its own event
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            path = path.decode() if isinstance(path, bytes) else path
+            if not path:
+                continue
+            if self.names is not None and Path(path).name not in self.names:
+                continue
+            try:
+                relative = str(Path(path).relative_to(self.root))
+            except ValueError:
+                relative = path
+            if not ignored(relative):
+                self.on_change(path)
+                return
+
+
+class LiveReloadServer(ThreadingHTTPServer):
+    """Serves `root` under `base_path`, rebuilds it with `builder()` when watched files change.
+
+    Use as a context manager (or call start() and stop()); the first build starts at once.
+    """
+    daemon_threads = True  # an open event stream never keeps the process alive
+
+    def __init__(self, builder: Callable[[], Built | None], root: Path, *, base_path: str = "/",
+                 host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.1, max_delay: float = 2.0,
+                 request_timeout: float = 30.0, sse_lifetime: float = 30.0, heartbeat: float = 5.0,
+                 log: Callable[[str], None] = print):
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        self.builder, self.root, self.log = builder, Path(root), log
+        self.host = host
+        self.debounce, self.max_delay = debounce, max_delay
+        self.request_timeout, self.sse_lifetime, self.heartbeat = request_timeout, sse_lifetime, heartbeat
+        self.token = secrets.token_hex(4)  # tabs from an earlier run of the server reload too
+        # Watcher -> builder thread
+        self._dirty_cond = threading.Condition()
+        self._dirty = True  # the first build
+        self._last_event = float("-inf")
+        self._stopping = False
+        # Builder thread <-> request threads and event streams
+        self._state_cond = threading.Condition()
+        self._building = False
+        self._readers = 0
+        self._state = State(builds=0, epoch=0, problems=(), base_path=_mount(base_path))
+        self._observer = Observer()
+        self._watched: tuple[Path, ...] = ()
+        self._watch_lock = threading.Lock()  # not _dirty_cond: the observer calls mark_dirty under its own lock
+        self._workers: list[threading.Thread] = []
+        super().__init__((host, port), _RequestHandler)
+
+    # -- public API -----------------------------------------------------------------------------
+    @property
+    def state(self) -> State:
+        with self._state_cond:
+            return self._state
+
+    @property
+    def base_path(self) -> str:
+        return self.state.base_path
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.server_address[1]}{self.base_path}"
+
+    def start(self) -> LiveReloadServer:
+        self._observer.start()
+        serve = lambda: self.serve_forever(poll_interval=0.1)  # noqa: E731 (shutdown() waits one interval)
+        for target, name in ((self._build_loop, "livereload-builder"), (serve, "livereload-http")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stops watching, building and serving; open event streams end at once. Returns False when
+        a build is still running after `timeout` (see wait_for_builder)."""
+        with self._dirty_cond:
+            self._stopping = True
+            self._dirty_cond.notify_all()
+        with self._state_cond:
+            self._state_cond.notify_all()
+        if self._observer.is_alive():
+            self._observer.stop()
+            self._observer.join(timeout)
+        if self._workers:
+            self.shutdown()
+        self.server_close()
+        return self.wait_for_builder(timeout)
+
+    def wait_for_builder(self, timeout: float | None = None) -> bool:
+        """After stop(): waits for a running build to end; True when no thread is left."""
+        for thread in self._workers:
+            thread.join(timeout)
+        return not any(thread.is_alive() for thread in self._workers)
+
+    def __enter__(self) -> LiveReloadServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def watch(self, paths: Iterable[Path]) -> None:
+        """Sets the watched paths (replacing the previous set): folders recursively, files through
+        their folder. Missing paths are skipped; call again after a build to pick them up."""
+        paths = tuple(sorted({Path(p).resolve() for p in paths if Path(p).exists()}))
+        with self._watch_lock:
+            if paths == self._watched:
+                return
+            self._watched = paths
+            self._observer.unschedule_all()
+            for path in paths:
+                if path.is_dir():
+                    self._observer.schedule(_ChangeHandler(self.mark_dirty, path), str(path), recursive=True)
+                else:
+                    self._observer.schedule(_ChangeHandler(self.mark_dirty, path.parent, frozenset({path.name})),
+                                            str(path.parent), recursive=False)
+
+    def mark_dirty(self, path: str | None = None) -> None:
+        """Called for every file event: only records that a build is wanted."""
+        with self._dirty_cond:
+            self._dirty = True
+            self._last_event = monotonic()
+            self._dirty_cond.notify_all()
+
+    def wait_for_build(self, after: int = 0, timeout: float | None = None) -> State | None:
+        """Waits until more than `after` builds have finished; returns the state, or None on timeout."""
+        with self._state_cond:
+            done = self._state_cond.wait_for(lambda: self._state.builds > after or self._stopping, timeout)
+            return self._state if done else None
+
+    # -- building -------------------------------------------------------------------------------
+    def _build_loop(self) -> None:
+        while True:
+            with self._dirty_cond:
+                while not (self._dirty or self._stopping):
+                    self._dirty_cond.wait(0.5)
+                first = monotonic()
+                while not self._stopping:  # debounce: wait for a quiet spell, but not forever
+                    now = monotonic()
+                    quiet = now - self._last_event
+                    if quiet >= self.debounce or now - first >= self.max_delay:
+                        break
+                    self._dirty_cond.wait(min(self.debounce - quiet, self.max_delay - (now - first)))
+                if self._stopping:
+                    return
+                self._dirty = False
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        with self._state_cond:
+            self._building = True  # new requests wait...
+            self._state_cond.wait_for(lambda: self._readers == 0, self.request_timeout)  # ...for readers
+        built, problems = None, ()
+        try:
+            built = self.builder() or Built()
+        except Exception as exc:  # a broken site is reported, never fatal
+            problems = problem_lines(exc)
+            if not hasattr(exc, "problems") and not self._stopping:
+                self.log("".join(traceback.format_exception(exc)).rstrip())
+        if not self._stopping:  # logged before the state changes, so waiters print after it
+            if built is not None:
+                if built.message:
+                    self.log(built.message)
+            else:
+                count = len(problems)
+                self.log(f"error: {count} problems found:" if count > 1 else "error:")
+                for line in problems:
+                    self.log(f"  {line}")
+                self.log("The preview keeps showing the last good pages, with these problems on top.")
+        with self._state_cond:
+            old = self._state
+            if built is not None:
+                self._state = State(old.builds + 1, old.epoch + 1, (), _mount(built.base_path or old.base_path))
+            else:
+                self._state = State(old.builds + 1, old.epoch, problems, old.base_path)
+            self._building = False
+            self._state_cond.notify_all()
+
+    # -- serving --------------------------------------------------------------------------------
+    def read(self, relative: str) -> tuple[State, Path | None, bytes | None]:
+        """Reads the file at a site-relative path once no build is running: (state, file, bytes).
+        The file is None when the path is outside the site or missing, and a directory yields its
+        index.html (bytes None when there is none)."""
+        with self._state_cond:
+            self._state_cond.wait_for(lambda: not self._building or self._stopping, self.request_timeout)
+            self._readers += 1
+            state = self._state
+        try:
+            root = self.root.resolve()
+            target = (root / relative).resolve()
+            if target != root and root not in target.parents:
+                return state, None, None
+            if target.is_dir():
+                index = target / "index.html"
+                return state, target, index.read_bytes() if index.is_file() else None
+            if target.is_file():
+                return state, target, target.read_bytes()
+            return state, None, None
+        except OSError:
+            return state, None, None
+        finally:
+            with self._state_cond:
+                self._readers -= 1
+                if self._readers == 0 and self._building:
+                    self._state_cond.notify_all()
+
+    def events(self, last_builds: int | None) -> State | None:
+        """Waits up to `heartbeat` for a state newer than `last_builds`; None means "send a ping"."""
+        with self._state_cond:
+            changed = self._state_cond.wait_for(
+                lambda: self._stopping or self._state.builds != last_builds, self.heartbeat)
+            if self._stopping or not changed:
+                return None
+            return self._state
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+
+def _mount(base_path: str) -> str:
+    base_path = "/" + base_path.strip("/") + "/"
+    return "/" if base_path == "//" else base_path
+
+
+def safe_path(raw: str) -> str | None:
+    """The decoded URL path, or None when it tries to leave the site: `..` or `.` segments (also
+    percent-encoded), encoded slashes or backslashes, NUL bytes, empty segments."""
+    lowered = raw.lower()
+    if "%2f" in lowered or "%5c" in lowered or "\\" in raw or not raw.startswith("/"):
+        return None
+    path = unquote(raw)
+    if "\0" in path or "\\" in path:
+        return None
+    segments = path.split("/")[1:]
+    if any(s in (".", "..") for s in segments) or any(s == "" for s in segments[:-1]):
+        return None
+    return path
+
+
+def inject(page: bytes, snippet: str) -> bytes:
+    """Inserts `snippet` before the last `</body>`, or appends it when there is none."""
+    index = page.lower().rfind(b"</body>")
+    data = snippet.encode("utf-8")
+    return page + data if index < 0 else page[:index] + data + page[index:]
+
+
+def overlay_html(problems: Iterable[str]) -> str:
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    return (f'<section id="nd-livereload-overlay" class="nd-livereload" lang="en" dir="ltr" '
+            f'aria-labelledby="nd-livereload-title"><div role="alert">'
+            f'<p id="nd-livereload-title" class="nd-livereload__title">The site did not rebuild. '
+            f'This page is the last good version.</p><ul class="nd-livereload__list">{items}</ul>'
+            f'<p class="nd-livereload__hint">Fix the file and save: the page reloads by itself.</p></div>'
+            f'<button type="button" class="nd-livereload__hide">Hide</button></section>')
+
+
+def client_snippet(state: State, token: str) -> str:
+    base = html.escape(state.base_path, quote=True)
+    snippet = (f'<link rel="stylesheet" href="{base}{ENDPOINT}.css">'
+               f'<script src="{base}{ENDPOINT}.js" data-events="{base}{ENDPOINT}" data-epoch="{state.epoch}" '
+               f'data-server="{token}"></script>')
+    return snippet + (overlay_html(state.problems) if state.problems else "")
+
+
+def not_found_page(path: str, state: State) -> bytes:
+    if state.epoch == 0:
+        why = "The site has not been built yet." + (" Fix the problems shown on this page." if state.problems else "")
+    else:
+        why = f'The site is served at <a href="{html.escape(state.base_path)}">{html.escape(state.base_path)}</a>.'
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>'
+            f'<h1>Not found</h1><p>Nothing is published at <code>{html.escape(path)}</code>. {why}</p>'
+            f'</main></body></html>\n').encode("utf-8")
+
+
+CLIENT_JS = r"""(function () {
+  "use strict";
+  var me = document.currentScript, ID = "nd-livereload-overlay";
+  var url = me.dataset.events, epoch = Number(me.dataset.epoch), server = me.dataset.server;
+  var source = null, hidden = null;
+
+  function render(problems) {
+    var box = document.createElement("section"), alert = document.createElement("div");
+    var title = document.createElement("p"), list = document.createElement("ul");
+    var hint = document.createElement("p"), hide = document.createElement("button");
+    box.id = ID; box.className = "nd-livereload"; box.lang = "en"; box.dir = "ltr";
+    box.setAttribute("aria-labelledby", "nd-livereload-title");
+    alert.setAttribute("role", "alert");
+    title.id = "nd-livereload-title"; title.className = "nd-livereload__title";
+    title.textContent = "The site did not rebuild. This page is the last good version.";
+    list.className = "nd-livereload__list";
+    problems.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; list.appendChild(li); });
+    hint.className = "nd-livereload__hint";
+    hint.textContent = "Fix the file and save: the page reloads by itself.";
+    hide.type = "button"; hide.className = "nd-livereload__hide"; hide.textContent = "Hide";
+    alert.append(title, list, hint);
+    box.append(alert, hide);
+    return box;
+  }
+  function shown(box) {
+    return box ? Array.prototype.map.call(box.querySelectorAll("li"), function (li) { return li.textContent; }) : [];
+  }
+  function show(problems) {
+    var old = document.getElementById(ID), key = JSON.stringify(problems);
+    if (!problems.length) { hidden = null; if (old) old.remove(); return; }
+    if (key === hidden || (old && JSON.stringify(shown(old)) === key)) return;
+    var box = render(problems);
+    if (old) old.replaceWith(box); else document.body.appendChild(box);
+  }
+  document.addEventListener("click", function (e) {
+    var box = document.getElementById(ID);
+    if (box && e.target.closest && e.target.closest(".nd-livereload__hide")) {
+      hidden = JSON.stringify(shown(box)); box.remove();
+    }
+  });
+  function close() { if (source) { source.close(); source = null; } }
+  function connect() {
+    if (source) return;
+    source = new EventSource(url);
+    source.addEventListener("state", function (e) {
+      var s = JSON.parse(e.data);
+      if (s.server !== server || s.epoch > epoch) { close(); location.reload(); return; }
+      show(s.problems);
+    });
+  }
+  // Only visible tabs hold a connection: browsers allow about six per host.
+  document.addEventListener("visibilitychange", function () { if (document.hidden) close(); else connect(); });
+  window.addEventListener("pagehide", close);
+  window.addEventListener("pageshow", function () { if (!document.hidden) connect(); });
+  if (!document.hidden) connect();
+})();
+"""
+
+CLIENT_CSS = """.nd-livereload{position:fixed;z-index:2147483647;inset:0 0 auto 0;max-height:70vh;overflow:auto;
+margin:0;padding:1rem 1.25rem;background:#7f1d1d;color:#fff;border-bottom:4px solid #fca5a5;
+font:15px/1.5 system-ui,sans-serif;text-align:left;box-shadow:0 4px 24px rgba(0,0,0,.4)}
+.nd-livereload__title{margin:0 0 .5rem;padding-right:4.5rem;font-weight:700;font-size:1.05rem}
+.nd-livereload__list{margin:0;padding:0 0 0 1.25rem}
+.nd-livereload__list li{margin:.25rem 0;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
+white-space:pre-wrap;overflow-wrap:anywhere}
+.nd-livereload__hint{margin:.5rem 0 0}
+.nd-livereload__hide{position:absolute;top:.75rem;right:1rem;font:inherit;color:#7f1d1d;background:#fff;
+border:0;border-radius:4px;padding:.2rem .75rem;cursor:pointer}
+.nd-livereload__hide:focus-visible{outline:3px solid #fde68a;outline-offset:2px}
+"""
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: LiveReloadServer
+    server_version = "newsdigest-serve"
+
+    def log_message(self, format, *args) -> None:  # the server logs what matters itself
+        pass
+
+    def do_GET(self) -> None:
+        self._handle(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._handle(send_body=False)
+
+    def _handle(self, send_body: bool) -> None:
+        try:
+            self._route(send_body)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            pass  # the tab went away
+
+    def _route(self, send_body: bool) -> None:
+        parts = urlsplit(self.path)
+        path = safe_path(parts.path)
+        state = self.server.state
+        base = state.base_path
+        if path is None or not (path + "/").startswith(base):
+            return self._not_found(path or parts.path, state, send_body, inside=False)
+        if path + "/" == base:  # "/repo" -> "/repo/"
+            return self._redirect(base + (f"?{parts.query}" if parts.query else ""))
+        relative = path[len(base):]
+        if relative == ENDPOINT:
+            return self._events() if send_body else self._send(200, b"", "text/event-stream", False)
+        if relative == ENDPOINT + ".js":
+            return self._send(200, CLIENT_JS.encode(), "text/javascript; charset=utf-8", send_body)
+        if relative == ENDPOINT + ".css":
+            return self._send(200, CLIENT_CSS.encode(), "text/css; charset=utf-8", send_body)
+        state, target, body = self.server.read(relative)
+        if target is not None and target.is_dir() and not path.endswith("/"):
+            return self._redirect(path + "/" + (f"?{parts.query}" if parts.query else ""))
+        if body is None:
+            return self._not_found(path, state, send_body, inside=True)
+        name = "index.html" if target.is_dir() else target.name
+        self._send(200, body, _content_type(name), send_body, state)
+
+    def _not_found(self, path: str, state: State, send_body: bool, inside: bool) -> None:
+        page = None
+        if inside:  # the site's own 404 page; outside the site, a note saying where the site is
+            self.server.log(f"404 {path}")
+            if state.epoch:
+                state, _, page = self.server.read("404.html")
+        self._send(404, page or not_found_page(path, state), "text/html; charset=utf-8", send_body, state)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, content_type: str, send_body: bool, state: State | None = None) -> None:
+        if state is not None and content_type.startswith("text/html"):
+            body = inject(body, client_snippet(state, self.server.token))
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the state now, then on every build; pings keep it honest. The stream
+        ends after `sse_lifetime` (the browser reconnects), so no thread is held forever."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(b"retry: 1000\n\n")
+        deadline = monotonic() + self.server.sse_lifetime
+        last = None
+        while monotonic() < deadline and not self.server.stopping:
+            state = self.server.events(last)
+            if state is None:
+                if self.server.stopping:
+                    break
+                self.wfile.write(b": ping\n\n")
+            else:
+                last = state.builds
+                data = json.dumps({"epoch": state.epoch, "problems": state.problems,
+                                   "server": self.server.token}, ensure_ascii=False)
+                self.wfile.write(f"event: state\ndata: {data}\n\n".encode("utf-8"))
+            self.wfile.flush()
+
+
+def _content_type(name: str) -> str:
+    kind = {".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+            ".xml": "application/xml", ".json": "application/json", ".webmanifest": "application/manifest+json",
+            ".svg": "image/svg+xml", ".txt": "text/plain"}.get(Path(name).suffix.lower())
+    kind = kind or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    textual = kind.startswith("text/") or kind in ("application/xml", "application/json", "application/manifest+json")
+    return f"{kind}; charset=utf-8" if textual else kind

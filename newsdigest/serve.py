@@ -1,0 +1,139 @@
+"""`newsdigest serve`: preview the site with live reload, under the same base path as production.
+
+The generic server lives in livereload.py; this module gives it a builder that re-reads site.toml
+and builds the whole site into a temporary folder (never the project's site/), and runs it until
+Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from .builder import build
+from .config import Config, load_config
+from .livereload import Built, LiveReloadServer
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1, this computer only)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="preview as if published at this URL (default: base_url from the config); "
+                             "its path is where the preview is served, e.g. /repo/")
+    parser.add_argument("--drafts", action="store_true", help="include stories marked 'draft: true'")
+    parser.add_argument("--debounce", type=float, default=0.1, metavar="SECONDS", help=argparse.SUPPRESS)
+
+
+def watched_paths(config: Config) -> tuple[Path, ...]:
+    """Everything a build reads: stories, templates (with static assets), catalogs, the config."""
+    return (config.content_dir, config.templates_dir, config.locales_dir, config.path)
+
+
+@dataclass
+class SiteBuilder:
+    """The `builder` the live-reload server calls: re-reads the config from disk (a site.toml edit
+    takes effect; a broken one is a build error like any other) and builds into `out_dir`."""
+    config_path: Path
+    out_dir: Path
+    content: Path | None = None
+    base_url: str | None = None
+    include_drafts: bool = False
+    watch: Callable[[Iterable[Path]], None] = lambda paths: None
+
+    def __call__(self) -> Built:
+        config = load_config(self.config_path, content=self.content, base_url=self.base_url)
+        config = replace(config, output_dir=self.out_dir)
+        self.watch(watched_paths(config))  # before building: a failing build still watches the new folders
+        report = build(config, include_drafts=self.include_drafts)
+        return Built(f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s.",
+                     config.base_path)
+
+
+def _log(message: str) -> None:
+    line = message if message.startswith(" ") else f"{datetime.now():%H:%M:%S} {message}"
+    sys.stdout.write(line + "\n")  # one write: lines from the builder and request threads never mix
+    sys.stdout.flush()
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def run(args: argparse.Namespace, config: Config, log: Callable[[str], None] = _log) -> int:
+    """Serves until Ctrl-C. `config` is the first, already checked, load of site.toml."""
+    tmp = Path(tempfile.mkdtemp(prefix="newsdigest-serve-"))
+    builder = SiteBuilder(config.path, tmp / "site", content=args.content, base_url=args.base_url,
+                          include_drafts=args.drafts)
+    try:
+        server = LiveReloadServer(builder, builder.out_dir, base_path=config.base_path, host=args.host,
+                                  port=args.port, debounce=args.debounce, log=log)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
+              "Pass another --port, or stop the other server.", file=sys.stderr)
+        return 1
+    builder.watch = server.watch
+    builder.watch(watched_paths(config))
+    restore = _stop_on_sigterm()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"watchdog\.")  # inotify chatter
+        try:
+            server.start()
+            server.wait_for_build()
+            log(f"Serving {server.url} (Ctrl-C to stop)")
+            if not _is_loopback(args.host):
+                log(f"Listening on {args.host}: other computers on the network can read this preview.")
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            _shut_down(server, tmp, log)
+            restore()
+
+
+def _shut_down(server: LiveReloadServer, tmp: Path, log: Callable[[str], None]) -> None:
+    """Stops the server and removes the temporary build folder. A build still running is let
+    finish first (it would recreate the folder), unless Ctrl-C is pressed again."""
+    try:
+        if not server.stop(timeout=1):
+            log("Letting the current build finish, to remove its folder (Ctrl-C again to quit now)...")
+            server.wait_for_builder(timeout=120)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if _main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the last steps are quick; finish them
+        shutil.rmtree(tmp, ignore_errors=True)
+        log("Stopped.")
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """SIGTERM (a process manager, `kill`) stops like Ctrl-C, so the temporary folder is removed."""
+    if not _main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old_term, old_int = signal.signal(signal.SIGTERM, interrupt), signal.getsignal(signal.SIGINT)
+    return lambda: (signal.signal(signal.SIGTERM, old_term), signal.signal(signal.SIGINT, old_int))

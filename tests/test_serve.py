@@ -1,0 +1,517 @@
+"""`serve`: the live-reload preview server, in process (HTTP and the event stream) and in Chromium."""
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+# watchdog's inotify backend warns about its own bookkeeping when folders are created quickly
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
+from conftest import ROOT, free_port
+from newsdigest.cli import main as cli_main
+from newsdigest.livereload import Built, LiveReloadServer, inject, safe_path
+from newsdigest.serve import SiteBuilder, watched_paths
+
+STORY = "content/2026/02/north-korea-warns-japan/en.md"
+EN = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
+FR = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"
+BROKEN_YAML = "---\ntitle: [North Korea warns Japan\ndate: 2026-02-11T10:32:00+09:00\n---\nText.\n"
+TIMEOUT = 10  # generous upper bounds; each wait returns as soon as its event happens
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def get(server: LiveReloadServer, path: str, method: str = "GET"):
+    """A raw request (the path is sent exactly as given): (status, headers, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=TIMEOUT)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def overlay_lines(page: str) -> list[str]:
+    match = re.search(r'<section id="nd-livereload-overlay".*?</section>', page, re.S)
+    return [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", match.group(0), re.S)] if match else []
+
+
+class EventStream:
+    """Reads `event: state` messages from the server's SSE endpoint."""
+
+    def __init__(self, server: LiveReloadServer):
+        self.conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=TIMEOUT)
+        self.conn.request("GET", server.base_path + "__livereload")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next_state(self) -> dict | None:
+        """The next state message, or None when the server ended the stream."""
+        event = None
+        while True:
+            line = self.response.fp.readline()
+            if not line:
+                return None
+            line = line.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "state":
+                return json.loads(line[6:])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextmanager
+def live(builder, root: Path, base_path: str = "/", **options):
+    options = {"debounce": 0.05, "log": lambda message: None, **options}
+    server = LiveReloadServer(builder, root, base_path=base_path, port=free_port(), **options)
+    with server:
+        assert server.wait_for_build(0, TIMEOUT), "the first build never finished"
+        yield server
+
+
+@contextmanager
+def live_site(site, tmp_path: Path, **options):
+    """The real builder on a fixture site, built into a temp folder and watched like `serve` does."""
+    builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
+    with live(builder, builder.out_dir, site.config().base_path, **options) as server:
+        builder.watch = server.watch
+        server.watch(watched_paths(site.config()))
+        yield server
+
+
+class FakeSite:
+    """A builder that writes a tiny site and counts its calls."""
+
+    def __init__(self, root: Path):
+        self.root, self.calls, self.fail, self.delay = root, 0, None, 0.0
+
+    def __call__(self) -> Built:
+        self.calls += 1
+        if self.fail:
+            raise self.fail
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "index.html").write_text(f"<html><body><h1>home v{self.calls}</h1></body></html>")
+        if self.delay:
+            time.sleep(self.delay)  # a slow build: nobody may see the page until it is done
+            (self.root / "index.html").write_text(f"<html><body><h1>home v{self.calls} done</h1></body></html>")
+        (self.root / "en").mkdir(exist_ok=True)
+        (self.root / "en" / "index.html").write_text("<html><body><p>en</p></body></html>")
+        (self.root / "404.html").write_text("<html><body><p>site 404 page</p></body></html>")
+        (self.root / "data.json").write_text('{"a": 1}')
+        return Built(f"build {self.calls}")
+
+
+@pytest.fixture
+def fake(tmp_path):
+    return FakeSite(tmp_path / "out")
+
+
+# -- URLs, base path, traversal ------------------------------------------------------------------
+OUTSIDE = ["/repo/../secret.txt", "/repo/%2e%2e/secret.txt", "/repo/%2E%2E%2Fsecret.txt", "/repo/..%2fsecret.txt",
+           "/repo/..%5csecret.txt", "/repo/en/../../secret.txt", "/repo/%2e%2e%2f%2e%2e%2fetc/passwd",
+           "/repo//etc/passwd", "/repo/%2fetc/passwd", "/repo/./index.html", "/repo/%00", "/secret.txt", "/",
+           "/out/index.html", "/repox/", "http://127.0.0.1/repo/../secret.txt"]
+
+
+def test_requests_outside_the_site_get_404(fake, tmp_path):
+    (tmp_path / "secret.txt").write_text("top secret")
+    with live(fake, fake.root, "/repo/") as server:
+        for path in OUTSIDE:
+            status, _, body = get(server, path)
+            assert status == 404 and "top secret" not in body, path
+
+
+def test_safe_path_rejects_traversal_and_keeps_ordinary_paths():
+    assert safe_path("/repo/en/caf%C3%A9/") == "/repo/en/café/"
+    for raw in ("/a/../b", "/a/%2e%2e/b", "/a/.%2E/b", "/a%2Fb", "/a%5cb", "/a\\b", "/a//b", "a/b", "/a/%00"):
+        assert safe_path(raw) is None, raw
+
+
+def test_site_is_served_under_the_production_base_path(fake):
+    with live(fake, fake.root, "/repo/") as server:
+        assert server.url.endswith("/repo/")
+        status, headers, _ = get(server, "/repo")
+        assert (status, headers["Location"]) == (302, "/repo/")
+        status, headers, _ = get(server, "/repo?lang=en")
+        assert headers["Location"] == "/repo/?lang=en"
+        status, headers, body = get(server, "/repo/")
+        assert status == 200 and "home v1" in body and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert headers["Cache-Control"] == "no-store"
+        status, headers, _ = get(server, "/repo/en")
+        assert (status, headers["Location"]) == (302, "/repo/en/")
+        assert get(server, "/repo/en/index.html")[0] == 200
+        status, headers, body = get(server, "/repo/data.json")
+        assert (status, body) == (200, '{"a": 1}') and headers["Content-Type"].startswith("application/json")
+        assert "__livereload" not in body  # only HTML gets the script
+        status, _, body = get(server, "/repo/no/such/page/")
+        assert status == 404 and "site 404 page" in body and "__livereload.js" in body
+        status, _, body = get(server, "/elsewhere/")
+        assert status == 404 and 'href="/repo/"' in body  # says where the site is
+        status, headers, body = get(server, "/repo/", method="HEAD")
+        assert status == 200 and body == "" and int(headers["Content-Length"]) > 0
+
+
+def test_domain_root_base_path(fake):
+    with live(fake, fake.root, "/") as server:
+        assert get(server, "/")[0] == 200
+        assert get(server, "/en")[2] == ""  # redirect
+        assert get(server, "/en/")[0] == 200
+        assert get(server, "/__livereload.js")[0] == 200
+
+
+def test_reload_script_is_injected_only_while_serving(fixture_site, tmp_path):
+    site = fixture_site("basic", base_url="https://user.github.io/repo/")
+    with live_site(site, tmp_path) as server:
+        status, _, body = get(server, "/repo/" + EN)
+        assert status == 200
+        assert body.count("__livereload.js") == 1
+        assert body.index('src="/repo/__livereload.js"') > body.index("North Korea warned Wednesday")
+        assert body.rstrip().endswith("</body>\n</html>")
+        built = list((tmp_path / "preview" / "site").rglob("*.html"))
+        assert len(built) > 30
+        assert not [p for p in built if "livereload" in p.read_text(encoding="utf-8")]
+    assert not (site.root / "site").exists()  # serve never writes the project's site/
+
+
+def test_inject_before_the_last_closing_body_or_at_the_end():
+    assert inject(b"<body>a</body><!-- </BODY> --></BODY>", "X") == b"<body>a</body><!-- </BODY> -->X</BODY>"
+    assert inject(b"<p>fragment", "X") == b"<p>fragment" + b"X"
+
+
+# -- the build loop ------------------------------------------------------------------------------
+def test_a_burst_of_changes_makes_one_rebuild(fake):
+    with live(fake, fake.root) as server:
+        for _ in range(5):
+            server.mark_dirty()
+            time.sleep(0.01)
+        assert server.wait_for_build(1, TIMEOUT).builds == 2
+        time.sleep(0.3)  # several debounce periods: nothing else is pending
+        assert fake.calls == 2
+
+
+def test_an_editor_save_through_watchdog_makes_one_rebuild(fixture_site, tmp_path):
+    site = fixture_site("basic")
+    story = site.root / STORY
+    calls = []
+    builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
+
+    def counting():
+        calls.append(time.monotonic())
+        return builder()
+
+    with live(counting, builder.out_dir, debounce=0.2) as server:
+        server.watch(watched_paths(site.config()))
+        text = story.read_text(encoding="utf-8")
+        # what editors do: write a temporary file, move the original away, rename the new one in
+        (story.parent / ".en.md.swp").write_text("swap")
+        (story.parent / "en.md.new").write_text(text.replace("warned Wednesday", "warned on Wednesday"))
+        story.rename(story.parent / "en.md~")
+        (story.parent / "en.md.new").rename(story)
+        (story.parent / "en.md~").unlink()
+        state = server.wait_for_build(1, TIMEOUT)
+        assert state is not None and state.problems == ()
+        assert "warned on Wednesday" in get(server, "/" + EN)[2]
+        time.sleep(0.6)
+        assert len(calls) == 2  # the first build, then one for the whole save
+        (story.parent / ".en.md.swp").write_text("swap again")  # hidden editor files are ignored
+        (story.parent / "en.md.swx").write_text("x")
+        time.sleep(0.6)
+        assert len(calls) == 2
+
+
+def test_changes_during_a_build_cause_one_more_build(fake):
+    with live(fake, fake.root) as server:
+        fake.delay = 0.3
+        server.mark_dirty()
+        time.sleep(0.15)  # the second build is running now
+        server.mark_dirty()
+        assert server.wait_for_build(2, TIMEOUT).builds == 3
+
+
+def test_a_request_during_a_build_waits_for_the_finished_site(fake):
+    with live(fake, fake.root) as server:
+        fake.delay = 0.4
+        server.mark_dirty()
+        deadline = time.monotonic() + TIMEOUT
+        while fake.calls < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        status, _, body = get(server, "/")
+        assert status == 200 and "home v2 done" in body
+
+
+def test_event_stream_sends_the_state_then_every_build(fake):
+    with live(fake, fake.root, "/repo/") as server:
+        stream = EventStream(server)
+        first = stream.next_state()
+        assert first["epoch"] == 1 and first["problems"] == [] and first["server"] == server.token
+        server.mark_dirty()
+        assert stream.next_state()["epoch"] == 2
+        stream.close()
+
+
+def test_event_streams_are_time_bounded_and_stop_promptly(fake):
+    with live(fake, fake.root, sse_lifetime=0.3, heartbeat=0.1) as server:
+        stream = EventStream(server)
+        assert stream.next_state()["epoch"] == 1
+        assert stream.next_state() is None  # the server ended it; browsers reconnect by themselves
+        streams = [EventStream(server) for _ in range(10)]  # many tabs
+        server.sse_lifetime = 60
+        for s in streams:
+            assert s.next_state() is not None
+        started = time.monotonic()
+    assert time.monotonic() - started < 2
+    for s in streams:
+        assert s.next_state() is None
+        s.close()
+
+
+# -- failed builds -------------------------------------------------------------------------------
+def test_failed_rebuild_keeps_the_last_good_pages_and_shows_the_problems(fixture_site, tmp_path, capsys):
+    site = fixture_site("basic", base_url="https://user.github.io/repo/")
+    good = (site.root / STORY).read_text(encoding="utf-8")
+    with live_site(site, tmp_path) as server:
+        stream = EventStream(server)
+        assert stream.next_state()["problems"] == []
+        site.write(STORY, BROKEN_YAML)
+        state = stream.next_state()
+        assert state["epoch"] == 1 and len(state["problems"]) == 1
+
+        # exactly what the command line prints
+        assert cli_main(["build", "--config", str(site.config_path), "--out", str(tmp_path / "cli-out")]) == 1
+        cli_lines = [line.strip() for line in capsys.readouterr().err.splitlines() if line.startswith("  ")]
+        assert state["problems"] == cli_lines
+        assert f"{site.root / STORY}:2: invalid YAML" in cli_lines[0]
+
+        for path in (EN, FR, "", "en/no-such-page/"):
+            status, _, body = get(server, "/repo/" + path)
+            assert status == (404 if "no-such" in path else 200)
+            assert overlay_lines(body) == cli_lines  # every HTML page carries the overlay
+        assert "North Korea warned Wednesday" in get(server, "/repo/" + EN)[2]  # the last good page
+
+        site.write(STORY, good.replace("warned Wednesday", "warned sharply on Wednesday"))
+        state = stream.next_state()
+        assert state == {"epoch": 2, "problems": [], "server": server.token}
+        body = get(server, "/repo/" + EN)[2]
+        assert overlay_lines(body) == [] and "nd-livereload-overlay" not in body
+        assert "warned sharply on Wednesday" in body
+        stream.close()
+
+
+def test_a_bug_in_the_builder_is_shown_not_fatal(fake):
+    with live(fake, fake.root) as server:
+        fake.fail = RuntimeError("boom")
+        server.mark_dirty()
+        state = server.wait_for_build(1, TIMEOUT)
+        assert state.problems[0] == "RuntimeError: boom" and state.epoch == 1
+        fake.fail = None
+        server.mark_dirty()
+        assert server.wait_for_build(2, TIMEOUT).epoch == 2
+
+
+def test_first_build_failing_still_serves_the_problems(fixture_site, tmp_path):
+    site = fixture_site("basic", base_url="http://127.0.0.1:8000/repo/")
+    good = (site.root / STORY).read_text(encoding="utf-8")
+    site.write(STORY, BROKEN_YAML)
+    with live_site(site, tmp_path) as server:
+        status, _, body = get(server, "/repo/")
+        assert status == 404 and "not been built yet" in body
+        assert overlay_lines(body)[0].startswith(f"{site.root / STORY}:2: ")
+        site.write(STORY, good)
+        assert server.wait_for_build(1, TIMEOUT).epoch == 1
+        assert get(server, "/repo/")[0] == 200
+
+
+def test_site_toml_is_reread_on_every_rebuild(fixture_site, tmp_path):
+    site = fixture_site("basic", base_url="https://user.github.io/repo/")
+    toml = site.config_path.read_text(encoding="utf-8")
+    with live_site(site, tmp_path) as server:
+        site.write("site.toml", "bogus = 1\n" + toml)
+        state = server.wait_for_build(1, TIMEOUT)
+        assert state.problems[0].startswith(f"{site.config_path}: unknown key 'bogus'")
+        assert get(server, "/repo/" + EN)[0] == 200  # still the last good site
+
+        site.write("site.toml", toml.replace("/repo/", "/other/"))
+        state = server.wait_for_build(2, TIMEOUT)
+        assert state.problems == () and state.base_path == "/other/"
+        assert get(server, "/other/" + EN)[0] == 200
+        assert get(server, "/repo/" + EN)[0] == 404
+
+
+def test_the_other_language_is_never_stale(fixture_site, tmp_path):
+    site = fixture_site("basic")
+    with live_site(site, tmp_path) as server:
+        text = (site.root / STORY).read_text(encoding="utf-8")
+        site.write(STORY, text.replace("title: North Korea warns Japan against forging military alliances",
+                                       "title: North Korea warns Japan"))
+        assert server.wait_for_build(1, TIMEOUT).problems == ()
+        french = get(server, "/" + FR)[2]
+        assert 'href="/en/2026/02/11/north-korea-warns-japan/"' in french
+        assert get(server, "/en/2026/02/11/north-korea-warns-japan/")[0] == 200
+
+
+def test_new_deleted_and_renamed_stories_and_template_edits_are_picked_up(fixture_site, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    site = fixture_site("basic", templates=templates)
+    with live_site(site, tmp_path) as server:
+        builds = server.state.builds
+
+        def rebuilt():
+            nonlocal builds
+            state = server.wait_for_build(builds, TIMEOUT)
+            builds = state.builds
+            return state
+
+        site.write("content/2026/03/brand-new/en.md",
+                   "---\ntitle: A brand new story\ndate: 2026-03-01\n---\nFresh text.\n")
+        assert rebuilt().problems == ()
+        assert "Fresh text." in get(server, "/en/2026/03/01/a-brand-new-story/")[2]
+
+        (site.root / "content/2026/03/brand-new").rename(site.root / "content/2026/03/renamed")
+        assert rebuilt().problems == ()
+        assert get(server, "/en/2026/03/01/a-brand-new-story/")[0] == 200  # the slug comes from the title
+
+        shutil.rmtree(site.root / "content/2026/03")
+        assert rebuilt().problems == ()
+        assert get(server, "/en/2026/03/01/a-brand-new-story/")[0] == 404
+
+        article = templates / "article.html"
+        original = article.read_text(encoding="utf-8")
+        article.write_text(original.replace("{% endblock %}", "{% endblock %", 1), encoding="utf-8")
+        state = rebuilt()
+        assert len(state.problems) == 1 and state.problems[0].startswith(f"{article}:")
+        assert "template syntax error" in state.problems[0]
+
+        article.write_text(original.replace("{% endblock %}", "<p>template edit</p>{% endblock %}", 1),
+                           encoding="utf-8")
+        assert rebuilt().problems == ()
+        assert "<p>template edit</p>" in get(server, "/" + EN)[2]
+
+
+def test_stop_reports_a_build_still_running(fake):
+    server = LiveReloadServer(fake, fake.root, port=free_port(), debounce=0.01, log=lambda message: None)
+    server.start()
+    server.wait_for_build(0, TIMEOUT)
+    fake.delay = 0.8
+    server.mark_dirty()
+    deadline = time.monotonic() + TIMEOUT
+    while fake.calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert server.stop(timeout=0.1) is False
+    assert server.wait_for_builder(TIMEOUT) is True
+
+
+# -- the command line ----------------------------------------------------------------------------
+def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(fixture_site, tmp_path):
+    site = fixture_site("basic", base_url="https://user.github.io/repo/")
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--config", str(site.config_path),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, cwd=site.root)
+    try:
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + TIMEOUT
+        while not any("Serving" in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert any(f"Serving http://127.0.0.1:{port}/repo/ (Ctrl-C to stop)" in line for line in lines), lines
+        assert re.search(r"Built \d+ pages from \d+ stories in \d+\.\d\d s\.", "".join(lines))
+        assert list(tmp_path.glob("newsdigest-serve-*"))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        conn.request("GET", "/repo/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(TIMEOUT) in (0, 130)
+        reader.join(TIMEOUT)
+        stderr = process.stderr.read()
+        assert "Traceback" not in stderr, stderr
+        assert lines[-1].rstrip().endswith("Stopped.")
+        assert not list(tmp_path.glob("newsdigest-serve-*"))  # the temporary build folder is gone
+        assert not (site.root / "site").exists()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_cli_serve_reports_a_busy_port(fixture_site, tmp_path, capsys):
+    site = fixture_site("basic")
+    with live(FakeSite(tmp_path / "out"), tmp_path / "out") as server:
+        status = cli_main(["serve", "--config", str(site.config_path), "--port", str(server.server_address[1])])
+    assert status == 1
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+# -- in the browser ------------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("base", ["/", "/repo/"])
+def test_browser_reloads_on_save_and_shows_build_errors(fixture_site, tmp_path, page, base):
+    site = fixture_site("basic", base_url=f"https://user.github.io{base}")
+    story = site.root / STORY
+    good = story.read_text(encoding="utf-8")
+    with live_site(site, tmp_path) as server:
+        page.goto(server.url + EN)
+        assert page.locator("h1").inner_text() == "North Korea warns Japan against forging military alliances"
+
+        # 1. an edit reloads the page with the new text
+        started = time.monotonic()
+        with page.expect_navigation(timeout=TIMEOUT * 1000):
+            story.write_text(good.replace("warned Wednesday", "warned sternly on Wednesday"), encoding="utf-8")
+        latency = time.monotonic() - started
+        assert "warned sternly on Wednesday" in page.locator(".story__body").inner_text()
+        print(f"\nsave -> reloaded page ({base}): {latency * 1000:.0f} ms")
+
+        # 2. broken YAML: the overlay appears in the open tab, without a reload, naming the file and line
+        page.evaluate("window.__sameDocument = true")
+        story.write_text(BROKEN_YAML, encoding="utf-8")
+        overlay = page.get_by_role("alert")
+        overlay.wait_for(timeout=TIMEOUT * 1000)
+        assert f"{story}:2: invalid YAML front matter" in overlay.inner_text()
+        assert page.evaluate("window.__sameDocument") is True
+        assert "warned sternly on Wednesday" in page.locator(".story__body").inner_text()  # last good page
+
+        # a new tab (or a manual reload) shows it too
+        other = page.context.new_page()
+        other.goto(server.url + FR)
+        assert f"{story}:2:" in other.get_by_role("alert").inner_text()
+        other.close()
+
+        # 3. fixing the file removes the overlay and reloads the page
+        with page.expect_navigation(timeout=TIMEOUT * 1000):
+            story.write_text(good, encoding="utf-8")
+        assert page.locator("#nd-livereload-overlay").count() == 0
+        assert page.evaluate("window.__sameDocument") is None
+        assert "North Korea warned Wednesday" in page.locator(".story__body").inner_text()
+
+
+@pytest.mark.browser
+def test_the_error_overlay_is_accessible_and_can_be_hidden(fixture_site, tmp_path, page):
+    from conftest import axe_violations
+    site = fixture_site("basic")
+    with live_site(site, tmp_path) as server:
+        site.write(STORY, BROKEN_YAML)
+        assert server.wait_for_build(1, TIMEOUT).problems
+        page.goto(server.url + FR)
+        overlay = page.get_by_role("region", name="The site did not rebuild")
+        assert overlay.get_by_role("alert").is_visible()
+        assert axe_violations(page) == {}
+        page.get_by_role("button", name="Hide").click()
+        assert overlay.count() == 0
