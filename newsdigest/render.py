@@ -61,7 +61,8 @@ class Renderer:
 
     def tr(self, lang: str, message: str, **values: Any) -> Markup:
         """A UI string in a given language (e.g. "Lire en français" on an English page)."""
-        return self.translators[lang].markup(message, **{k: escape(v) for k, v in values.items()})
+        return self.translators[lang].markup(message, **{k: escape(v) if isinstance(v, str) else v
+                                                         for k, v in values.items()})
 
     def _common(self, page: Page) -> dict[str, Any]:
         config, urls = self.site.config, self.urls

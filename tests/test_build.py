@@ -103,6 +103,9 @@ def test_bilingual_home_shows_both_titles_side_by_side_and_lets_the_reader_choos
     pair = home[home.index("North Korea warns Japan"):]
     assert pair.index("Corée du Nord") < pair.index("</li>")
     assert "Pas disponible en français" in built.page("page/2/")  # the English-only story
+    # its pager speaks both languages
+    assert ('<a rel="next" href="/repo/page/2/"><span lang="en">Older stories</span> · '
+            '<span lang="fr">Articles plus anciens</span></a>') in home
 
 
 def test_french_typography_in_french_output_only(built):
