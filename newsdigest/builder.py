@@ -12,11 +12,11 @@ from pathlib import Path
 from time import perf_counter
 
 from .config import Config
-from .content import load_stories
+from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
 from .i18n import load_translators
 from .cache import Cache
-from .fingerprint import Fingerprinter, global_key
+from .fingerprint import Fingerprinter, global_key, global_settings
 from .pages import Copy, Page, check_collisions, plan
 from .parallel import fork_map
 from .progress import Progress
@@ -75,7 +75,8 @@ def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
     return result
 
 
-def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None, progress=None):
+def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None, progress=None,
+           tree: Tree | None = None):
     """Reads and checks all inputs; every problem from content and catalogs is reported at once."""
     problems: list[Problem] = []
     stories, translators = [], {}
@@ -87,7 +88,7 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
         if cache:
             def parse(files):
                 return cache.parse(files, progress.phase("reading", len(files)) if progress else None)
-        stories = load_stories(config, include_drafts=include_drafts, parse=parse)
+        stories = load_stories(config, include_drafts=include_drafts, parse=parse, tree=tree)
     except NewsdigestError as exc:
         problems.extend(exc.problems)
     try:
@@ -110,7 +111,18 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     say = log or (lambda line: None)
     check_output_dir(config)
     cache = Cache(config, enabled=use_cache, trust=not clean)
-    site, translators = gather(config, include_drafts, cache, progress)
+    out = config.output_dir
+    tree = walk_content(config.content_dir) if config.content_dir.is_dir() else None
+    snapshot = input_snapshot(config, tree, include_drafts)
+    previous = cache.load_manifest(out)
+    if previous and previous.get("snapshot") == snapshot and not any(_missing(out, p) for p in previous["outputs"]):
+        # No input changed since the last build (by size and modification time), and every output is there.
+        say("no input changed since the last build")
+        counts = previous["counts"]
+        return Report(pages=counts["pages"], written=0, files=counts["files"], stories=counts["stories"],
+                      seconds=perf_counter() - start, out_dir=out, full=False)
+
+    site, translators = gather(config, include_drafts, cache, progress, tree)
     say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
         f"in {perf_counter() - start:.2f} s")
     pages, copies = plan(site)
@@ -123,8 +135,6 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
 
     say(f"planned {len(pages)} pages and {len(copies)} files")
-    out = config.output_dir
-    previous = cache.load_manifest(out)
     say("no usable record of the last build: building everything" if previous is None
         else "building the pages whose inputs changed")
     render_start = perf_counter()
@@ -132,11 +142,38 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     if previous is None:
         written = _build_all(renderer, pages, copies, config, update)
     else:
-        written = _update(renderer, pages, copies, config, previous, wanted, cache, update, say)
+        written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
-    cache.save_manifest(out, wanted)
+    counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories)}
+    cache.save_manifest(out, wanted, snapshot, counts)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
                   seconds=perf_counter() - start, out_dir=out, full=previous is None)
+
+
+def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> str:
+    """A digest of every input's name, size and modification time, with the settings and code:
+    equal digests mean there is nothing to rebuild. Cheap (stat only), unlike reading the files."""
+    digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
+    folders = [(folder, files) for folder, files in tree or []]
+    for root in (config.templates_dir, config.locales_dir):
+        for folder, _, files in sorted(os.walk(root)):
+            folders.append((folder, sorted(files)))
+    for folder, files in folders:
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except OSError:  # vanished while we looked: the snapshot simply differs
+                continue
+            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    return digest.hexdigest()
+
+
+def _missing(out: Path, path: str) -> bool:
+    """Whether a site path's output file is absent (os.path on strings: pathlib costs more than
+    the stat when checking thousands)."""
+    return not os.path.exists(os.path.join(out, path, "index.html") if path == "" or path.endswith("/")
+                              else os.path.join(out, path))
 
 
 def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=None) -> int:
@@ -186,8 +223,9 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
             previous: dict[str, str], wanted: dict[str, str], cache: Cache, progress=None,
             say: Callable[[str], None] = lambda line: None) -> int:
     out, urls = config.output_dir, renderer.urls
-    dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or not urls.output_file(out, p.path).exists()]
-    fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or not urls.output_file(out, c.path).exists()]
+
+    dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or _missing(out, p.path)]
+    fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or _missing(out, c.path)]
     stale = [path for path in previous if path not in wanted]
     say(f"{len(dirty)} pages changed, {len(fresh)} files to copy, {len(stale)} outputs to remove")
     if dirty:

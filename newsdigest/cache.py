@@ -24,7 +24,8 @@ from .content import SourceFile, file_digest, parse_files
 from .parallel import fork_map
 
 CACHE_DIR = ".newsdigest-cache"
-FORMAT = 1
+FORMAT = 2
+SHARDS = 64
 
 
 @functools.cache
@@ -63,19 +64,29 @@ class Cache:
         self.dir = config.root / CACHE_DIR
         self.enabled = enabled
         self.trust = trust
-        self._articles_path = self.dir / "articles.pickle"
         self.hits = 0
 
-    # Articles
-    def _load_articles(self, key: str) -> dict:
+    # Articles, in shards so that an edit rewrites one small file, not the whole cache
+    def _shard_path(self, shard: int) -> Path:
+        return self.dir / "articles" / f"{shard:02x}.pickle"
+
+    @staticmethod
+    def _shard_of(path: str) -> int:
+        return hashlib.blake2b(path.encode(), digest_size=1).digest()[0] % SHARDS
+
+    def _load_articles(self, key: str) -> dict[int, dict]:
+        shards: dict[int, dict] = {n: {} for n in range(SHARDS)}
         if not (self.enabled and self.trust):
-            return {}
-        try:
-            with self._articles_path.open("rb") as handle:
-                stored = pickle.load(handle)
-            return stored["entries"] if stored.get("key") == key else {}
-        except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is simply rebuilt
-            return {}
+            return shards
+        for n in range(SHARDS):
+            try:
+                with self._shard_path(n).open("rb") as handle:
+                    stored = pickle.load(handle)
+                if stored.get("key") == key:
+                    shards[n] = stored["entries"]
+            except Exception:  # noqa: BLE001 - a missing, truncated or foreign shard is simply rebuilt
+                pass
+        return shards
 
     def parse(self, files: list[SourceFile], progress=None) -> list:
         """(article, problems) for each file: from the cache when the bytes are unchanged, else parsed,
@@ -83,31 +94,34 @@ class Cache:
         key = settings_key(self.config)
         old = self._load_articles(key)
         results: list = [None] * len(files)
-        entries, misses = {}, []
+        shards: dict[int, dict] = {n: {} for n in range(SHARDS)}
+        misses = []
         for index, source in enumerate(files):
             path = str(source.path)
+            shard = self._shard_of(path)
             stat = source.path.stat()
-            cached = old.get(path)
+            cached = old[shard].get(path)
             if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
                 results[index] = cached[2]
-                entries[path] = cached
+                shards[shard][path] = cached
                 continue
-            raw = source.path.read_bytes()
-            digest = file_digest(source.path, raw)
+            digest = file_digest(source.path, source.path.read_bytes())
             if cached and cached[1] == digest:  # touched, not changed
                 results[index] = cached[2]
-                entries[path] = ((stat.st_mtime_ns, stat.st_size), digest, cached[2])
+                shards[shard][path] = ((stat.st_mtime_ns, stat.st_size), digest, cached[2])
                 continue
-            misses.append((index, source, (stat.st_mtime_ns, stat.st_size), digest))
+            misses.append((index, source, shard, (stat.st_mtime_ns, stat.st_size), digest))
         self.hits = len(files) - len(misses)
         parsed = fork_map(lambda chunk, tick: parse_files([m[1] for m in chunk], self.config, tick), misses,
                           progress=progress)
-        for (index, source, stat_key, digest), result in zip(misses, parsed):
+        for (index, source, shard, stat_key, digest), result in zip(misses, parsed):
             results[index] = result
-            entries[str(source.path)] = (stat_key, digest, result)
-        if self.enabled and (misses or len(entries) != len(old)):
-            _write_atomically(self._articles_path,
-                              pickle.dumps({"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+            shards[shard][str(source.path)] = (stat_key, digest, result)
+        if self.enabled:
+            for n, entries in shards.items():
+                if entries != old[n]:
+                    _write_atomically(self._shard_path(n), pickle.dumps(
+                        {"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
         return results
 
     # Output manifests
@@ -115,8 +129,9 @@ class Cache:
         name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
         return self.dir / "outputs" / f"{name}.json"
 
-    def load_manifest(self, out: Path) -> dict[str, str] | None:
-        """{output site path: fingerprint} of the last complete build into `out`, or None."""
+    def load_manifest(self, out: Path) -> dict | None:
+        """The record of the last complete build into `out` ("outputs": {site path: fingerprint},
+        "snapshot": the inputs' stat digest, "counts"), or None."""
         if not (self.enabled and self.trust) or not out.is_dir():
             return None
         try:
@@ -125,13 +140,14 @@ class Cache:
             return None
         if stored.get("key") != code_key() or stored.get("out") != str(out):
             return None
-        return stored["outputs"]
+        return stored
 
     def forget_manifest(self, out: Path) -> None:
         """Called before touching `out`: a build interrupted halfway then leads to a full rebuild."""
         self._manifest_path(out).unlink(missing_ok=True)
 
-    def save_manifest(self, out: Path, outputs: dict[str, str]) -> None:
+    def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int]) -> None:
         if self.enabled:
             _write_atomically(self._manifest_path(out), json.dumps(
-                {"key": code_key(), "out": str(out), "outputs": outputs}, sort_keys=True).encode())
+                {"key": code_key(), "out": str(out), "outputs": outputs, "snapshot": snapshot,
+                 "counts": counts}, sort_keys=True).encode())

@@ -5,7 +5,9 @@
   error), and a #fragment names an element of its page;
 * every page that names other-language versions (hreflang) names itself too, its partners exist,
   and each partner names the very same set (reciprocal, absolute URLs);
-* every HTML page has `<html lang>`, a `<title>` and one absolute `<link rel=canonical>` to itself.
+* every HTML page has `<html lang>`, a `<title>` and one absolute `<link rel=canonical>` to itself;
+* the sitemap, robots.txt, feeds, OpenGraph tags and JSON-LD are complete and agree with the pages
+  (check_metadata.py).
 
 Plain functions: `check_site(site_dir, base_url) -> list[Problem]`. The base URL defaults to the
 one the site was built for (the root page's canonical URL), so `build --base-url X` followed by
@@ -20,6 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+from . import check_metadata as metadata
 from .config import Config, check_base_url, normalize_base_url
 from .errors import NewsdigestError, Problem
 
@@ -33,6 +36,7 @@ URL_ATTRS = {
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
 # <meta> whose content is a URL of the site (Open Graph and Twitter cards).
 URL_METAS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "og:audio", "og:video"}
+FEED_TYPES = ("application/atom+xml", "application/feed+json")  # announced feeds, checked by check_metadata
 
 
 @dataclass
@@ -47,6 +51,11 @@ class PageInfo:
     alternates: list[tuple[str, str, int]] = field(default_factory=list)  # (hreflang, href, line)
     links: list[tuple[str, int]] = field(default_factory=list)  # (raw URL, line)
     ids: set[str] = field(default_factory=set)
+    # For check_metadata: og:/twitter:/article: <meta> (key, content, line), announced feeds
+    # (type, href, line) and the text of each application/ld+json script (text, line).
+    metas: list[tuple[str, str, int]] = field(default_factory=list)
+    feeds: list[tuple[str, str, int]] = field(default_factory=list)
+    json_ld: list[tuple[str, int]] = field(default_factory=list)
 
 
 class _Parser(HTMLParser):
@@ -55,6 +64,7 @@ class _Parser(HTMLParser):
         self.info = info
         self._in_title = False
         self._title: list[str] = []
+        self._json_ld: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         info, line = self.info, self.getpos()[0]
@@ -73,13 +83,20 @@ class _Parser(HTMLParser):
             if "canonical" in rels:
                 info.canonicals.append((href or "", line))
                 return
-            if "alternate" in rels and values.get("hreflang") is not None \
-                    and (values.get("type") or "text/html").lower() == "text/html":  # not a feed
+            kind = (values.get("type") or "text/html").lower()
+            if "alternate" in rels and values.get("hreflang") is not None and kind == "text/html":  # not a feed
                 info.alternates.append((values["hreflang"], href or "", line))
                 return
-        if tag == "meta" and (values.get("property") or values.get("name") or "").lower() in URL_METAS \
-                and values.get("content"):
-            info.links.append((values["content"], line))
+            if "alternate" in rels and kind in FEED_TYPES:  # its file is checked as a link below
+                info.feeds.append((kind, href or "", line))
+        elif tag == "meta":
+            key = (values.get("property") or values.get("name") or "").lower()
+            if key.startswith(("og:", "twitter:", "article:")):
+                info.metas.append((key, values.get("content") or "", line))
+            if key in URL_METAS and values.get("content"):
+                info.links.append((values["content"], line))
+        elif tag == "script" and (values.get("type") or "").strip().lower() == "application/ld+json":
+            self._json_ld, self._json_ld_line = [], line
         for name, value in attrs:
             if (tag, name) not in URL_ATTRS or value is None:
                 continue
@@ -96,10 +113,15 @@ class _Parser(HTMLParser):
         if tag == "title" and self._in_title:
             self._in_title = False
             self.info.title = "".join(self._title).strip()
+        elif tag == "script" and self._json_ld is not None:
+            self.info.json_ld.append(("".join(self._json_ld), self._json_ld_line))
+            self._json_ld = None
 
     def handle_data(self, data):
         if self._in_title:
             self._title.append(data)
+        elif self._json_ld is not None:
+            self._json_ld.append(data)
 
 
 def page_url(site_dir: Path, file: Path, base_url: str) -> str:
@@ -273,13 +295,17 @@ class CheckReport:
     links: int  # internal links and assets
     hreflangs: int
     base_url: str
+    sitemap_urls: int = 0
+    feeds: int = 0
+    json_ld: int = 0  # blocks
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def summary(self) -> str:
-        return (f"Checked {self.pages} pages, {self.links} internal links and assets and {self.hreflangs} "
+        return (f"Checked {self.pages} pages, {self.links} internal links and assets, {self.sitemap_urls} "
+                f"sitemap URLs, {self.feeds} feeds, {self.json_ld} JSON-LD blocks and {self.hreflangs} "
                 f"hreflang links under {self.base_url}: no problems.")
 
 
@@ -298,15 +324,27 @@ def check_site_report(site_dir: Path, base_url: str | None = None) -> CheckRepor
     site = _Site(site_dir, base_url)
     pages = {file: read_page(site_dir, file, base_url) for file in files}
     problems: list[Problem] = []
-    links = 0
+    links = json_ld = 0
+    homes = metadata.home_pages(site, pages)
+    articles: dict[str, metadata.Article] = {}
     for page in pages.values():
         problems.extend(_check_head(page))
         found, checked = _check_links(page, site, pages)
         problems.extend(found)
         links += checked
         problems.extend(_check_hreflang(page, site, pages))
+        problems.extend(metadata.check_social(page, site))
+        found, checked = metadata.check_json_ld(page, site, pages, page.url in homes, articles)
+        problems.extend(found)
+        json_ld += checked
+    problems.extend(metadata.check_translations(site, pages, articles))
+    found, feeds = metadata.check_feeds(site, pages)
+    problems.extend(found)
+    found, sitemap_urls = metadata.check_sitemap(site, pages)
+    problems.extend(found)
+    problems.extend(metadata.check_robots(site))
     hreflangs = sum(len(page.alternates) for page in pages.values())
-    return CheckReport(problems, len(pages), links, hreflangs, base_url)
+    return CheckReport(problems, len(pages), links, hreflangs, base_url, sitemap_urls, feeds, json_ld)
 
 
 def check_site(site_dir: Path, base_url: str | None = None) -> list[Problem]:
@@ -318,7 +356,8 @@ def check_site(site_dir: Path, base_url: str | None = None) -> list[Problem]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Check a built site offline: internal links and assets under the base path, "
-                          "hreflang partners, and each page's lang, title and canonical URL.")
+                          "hreflang partners, each page's lang, title and canonical URL, the sitemap and "
+                          "robots.txt, the Atom and JSON feeds, OpenGraph tags and JSON-LD.")
     parser.add_argument("site_dir", nargs="?", type=Path, metavar="SITE_DIR",
                         help="the built site (default: the output folder of the config)")
     parser.add_argument("--base-url", metavar="URL",

@@ -261,15 +261,27 @@ class SourceFile:
     locale: str
 
 
-def _scan(config: Config) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple[Path, ...]]], list[Problem]]:
+Tree = list[tuple[str, list[str]]]  # (folder, its visible file names), walked once per build
+
+
+def walk_content(root: Path) -> Tree:
+    """Every folder below root with its visible files, in a stable order (hidden and _private
+    folders and files are skipped)."""
+    tree = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if _visible(d))
+        tree.append((dirpath, sorted(f for f in filenames if _visible(f))))
+    return tree
+
+
+def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple[Path, ...]]], list[Problem]]:
     """Finds every story folder and language file; checks file names against the configured languages."""
     root = config.content_dir
     locales = {lang.code: lang.locale for lang in config.languages}
     files, folders, problems = [], {}, []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if _visible(d))
+    for dirpath, filenames in tree:
         folder = Path(dirpath)
-        pages = sorted(f for f in filenames if f.endswith(".md") and _visible(f))
+        pages = [f for f in filenames if f.endswith(".md")]
         if not pages:
             continue
         if folder == root:
@@ -277,7 +289,7 @@ def _scan(config: Config) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple
                                     "content/2026/02/my-story/en.md; move it into one.") for f in pages)
             continue
         key = folder.relative_to(root).as_posix()
-        assets = tuple(folder / f for f in sorted(filenames) if not f.endswith(".md") and _visible(f))
+        assets = tuple(folder / f for f in filenames if not f.endswith(".md"))
         folders[key] = (folder, assets)
         for name in pages:
             lang = name[:-3]
@@ -301,15 +313,15 @@ def parse_files(files: list[SourceFile], config: Config,
     return results
 
 
-def load_stories(config: Config, *, include_drafts: bool = False, parse=None) -> list[Story]:
+def load_stories(config: Config, *, include_drafts: bool = False, parse=None, tree: Tree | None = None) -> list[Story]:
     """Reads every story under config.content_dir, or raises ContentError listing every problem.
 
     `parse(files)` turns SourceFiles into (article, problems) pairs; the default parses them all here.
-    The builder passes one that uses the on-disk cache and both cores."""
+    The builder passes one that uses the on-disk cache and both cores, and the tree it walked."""
     root = config.content_dir
     if not root.is_dir():
         raise ContentError(Problem(root, "content folder not found; create it or pass --content DIR."))
-    files, folders, problems = _scan(config)
+    files, folders, problems = _scan(config, walk_content(root) if tree is None else tree)
     results = parse(files) if parse else parse_files(files, config)
     by_story: dict[str, dict[str, Article]] = {}
     for source, (article, found) in zip(files, results):

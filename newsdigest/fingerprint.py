@@ -24,38 +24,51 @@ def _files_digest(digest, folder: Path, pattern: str = "*") -> None:
                 digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
 
 
+def global_settings(config: Config, include_drafts: bool) -> bytes:
+    """The code and every setting that shapes the output (not where it is written)."""
+    settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "output_dir"}
+    return repr((code_key(), sorted(settings.items(), key=lambda kv: kv[0]), include_drafts)).encode()
+
+
 def global_key(config: Config, include_drafts: bool) -> bytes:
     """What every page depends on: code, config, templates (and their static files), catalogs."""
-    digest = hashlib.blake2b(digest_size=16)
-    settings = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "output_dir"}
-    digest.update(repr((code_key(), sorted(settings.items(), key=lambda kv: kv[0]), include_drafts)).encode())
+    digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
     _files_digest(digest, config.templates_dir)
     _files_digest(digest, config.locales_dir, "*.po")
     return digest.digest()
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class Fingerprinter:
     def __init__(self, site: Site, key: bytes):
         self.site = site
         self.key = key
+        self._articles: dict[int, tuple] = {}  # an article shows up on many pages; token it once
 
     def _token(self, value) -> object:
-        if isinstance(value, Article):
-            # A page showing an article may also show its translations' titles and links.
-            return ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)))
-        if isinstance(value, Story):
-            return ("S", value.key, tuple(a.fingerprint for a in value.articles.values()))
-        if isinstance(value, (list, tuple)):
-            return tuple(self._token(v) for v in value)
-        if isinstance(value, dict):
-            return tuple(sorted((str(k), self._token(v)) for k, v in value.items()))
-        if isinstance(value, (datetime, date)):
-            return value.isoformat()
-        if dataclasses.is_dataclass(value):
-            return (type(value).__name__, self._token(dataclasses.astuple(value)))
-        if value is None or isinstance(value, (str, int, float, bool)):
+        kind = type(value)
+        if kind is Article:
+            token = self._articles.get(id(value))
+            if token is None:
+                # A page showing an article may also show its translations' titles and links.
+                token = ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)))
+                self._articles[id(value)] = token
+            return token
+        if kind in _PLAIN:
             return value
-        raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")
+        if kind is list or kind is tuple:
+            return tuple(self._token(v) for v in value)
+        if kind is dict:  # contexts are built in a fixed order, so no sorting is needed
+            return tuple((k, self._token(v)) for k, v in value.items())
+        if kind is datetime or kind is date:
+            return value.isoformat()
+        if kind is Story:
+            return ("S", value.key, tuple(a.fingerprint for a in value.articles.values()))
+        if dataclasses.is_dataclass(value):  # not astuple(): it deep-copies every field
+            return (kind.__name__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")
 
     def page(self, page: Page) -> str:
         token = (page.path, page.template, page.lang, self._token(page.alternates), self._token(page.context))

@@ -29,11 +29,15 @@ from pathlib import Path
 from time import monotonic
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent,
+                             FileSystemEventHandler)
 from watchdog.observers import Observer
 
 ENDPOINT = "__livereload"  # under the base path: the event stream; with .js and .css, the client
 CHANGE_EVENTS = {"created", "deleted", "modified", "moved", "closed"}  # not opened / closed_no_write
+EVENT_FILTER = (FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+                DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
 IGNORED_NAMES = {"4913"}  # vim's write test file
 
@@ -189,10 +193,18 @@ class LiveReloadServer(ThreadingHTTPServer):
             self._observer.unschedule_all()
             for path in paths:
                 if path.is_dir():
-                    self._observer.schedule(_ChangeHandler(self.mark_dirty, path), str(path), recursive=True)
+                    self._schedule(_ChangeHandler(self.mark_dirty, path), path, recursive=True)
                 else:
-                    self._observer.schedule(_ChangeHandler(self.mark_dirty, path.parent, frozenset({path.name})),
-                                            str(path.parent), recursive=False)
+                    self._schedule(_ChangeHandler(self.mark_dirty, path.parent, frozenset({path.name})),
+                                   path.parent, recursive=False)
+
+    def _schedule(self, handler: _ChangeHandler, path: Path, recursive: bool) -> None:
+        try:
+            # Only changes reach the kernel queue: each build opens every source file, and opening
+            # events would overflow it (16,384 events by default) for a few thousand stories.
+            self._observer.schedule(handler, str(path), recursive=recursive, event_filter=list(EVENT_FILTER))
+        except OSError as exc:  # e.g. the inotify watch limit
+            self.log(f"warning: cannot watch {path} ({exc}); changes there will not rebuild the site.")
 
     def mark_dirty(self, path: str | None = None) -> None:
         """Called for every file event: only records that a build is wanted."""

@@ -57,8 +57,11 @@ class SiteBuilder:
         config = replace(config, output_dir=self.out_dir)
         self.watch(watched_paths(config))  # before building: a failing build still watches the new folders
         report = build(config, include_drafts=self.include_drafts)
-        return Built(f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s.",
-                     config.base_path)
+        if getattr(report, "full", True):
+            message = f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s."
+        else:  # an incremental build
+            message = f"Rebuilt {report.written} of {report.pages} pages in {report.seconds:.2f} s."
+        return Built(message, config.base_path)
 
 
 def _log(message: str) -> None:
