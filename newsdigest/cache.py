@@ -58,12 +58,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class Cache:
-    def __init__(self, config: Config, enabled: bool = True, trust: bool = True):
+    def __init__(self, config: Config, enabled: bool = True, trust: bool = True, workers: int | None = None):
         """enabled=False: no cache at all; trust=False: ignore what is stored but write afresh."""
         self.config = config
         self.dir = config.root / CACHE_DIR
         self.enabled = enabled
         self.trust = trust
+        self.workers = workers
         self.hits = 0
 
     # Articles, in shards so that an edit rewrites one small file, not the whole cache
@@ -113,7 +114,7 @@ class Cache:
             misses.append((index, source, shard, (stat.st_mtime_ns, stat.st_size), digest))
         self.hits = len(files) - len(misses)
         parsed = fork_map(lambda chunk, tick: parse_files([m[1] for m in chunk], self.config, tick), misses,
-                          progress=progress)
+                          self.workers, progress)
         for (index, source, shard, stat_key, digest), result in zip(misses, parsed):
             results[index] = result
             shards[shard][str(source.path)] = (stat_key, digest, result)

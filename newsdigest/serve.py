@@ -56,7 +56,9 @@ class SiteBuilder:
         config = load_config(self.config_path, content=self.content, base_url=self.base_url)
         config = replace(config, output_dir=self.out_dir)
         self.watch(watched_paths(config))  # before building: a failing build still watches the new folders
-        report = build(config, include_drafts=self.include_drafts)
+        # One process: forking from a threaded server could deadlock a child on a lock another
+        # thread held at the fork.
+        report = build(config, include_drafts=self.include_drafts, workers=1)
         if getattr(report, "full", True):
             message = f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s."
         else:  # an incremental build

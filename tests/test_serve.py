@@ -235,6 +235,17 @@ def test_an_editor_save_through_watchdog_makes_one_rebuild(fixture_site, tmp_pat
         assert len(calls) == 2
 
 
+def test_reading_the_sources_never_triggers_a_build(fixture_site, tmp_path):
+    """Every build opens every story: opening and closing without writing is not a change."""
+    site = fixture_site("basic")
+    with live_site(site, tmp_path) as server:
+        for _ in range(200):
+            for story in (site.root / "content").rglob("*.md"):
+                story.read_bytes()
+        time.sleep(0.3)
+        assert server.state.builds == 1
+
+
 def test_changes_during_a_build_cause_one_more_build(fake):
     with live(fake, fake.root) as server:
         fake.delay = 0.3
