@@ -39,3 +39,27 @@ def test_markdown_typography_skips_code():
         "<p>He said: \u201cyes\u201d \u2013 it\u2019s \u201c<em>big</em>\u201d\u2026</p>"
     assert MarkdownRenderer().render('Il a dit : "*Fort*" !', "fr") == \
         "<p>Il a dit\u202f: «\u202f<em>Fort</em>\u202f»\u202f!</p>"
+
+
+class _WithoutShortcut(MarkdownRenderer):
+    def _instance(self, locale):
+        md = super()._instance(locale)
+        if "skip-plain-text" in md.treeprocessors:
+            md.treeprocessors.deregister("skip-plain-text")
+        return md
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MARKUP = st.lists(st.sampled_from(["word", "mot", " ", "\n", "\n\n", "*", "_", "`", "[a](b)", "![i](p.png)", "<b>",
+                                   "&amp;", "&", "\\", "  \n", "{: .x}", "[^1]", "\n\n[^1]: note", "- item\n",
+                                   '"', "'", "--", "...", " :", "«", "http://x.org", "<http://x.org>",
+                                   "\n\n*[HTML]: Hyper Text", "HTML", "    code\n", "# Title\n"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP, st.sampled_from(["en", "fr"]))
+def test_skipping_plain_text_never_changes_the_html(parts, lang):
+    text = "".join(parts)
+    assert MarkdownRenderer().render(text, lang) == _WithoutShortcut().render(text, lang)
