@@ -102,17 +102,20 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
 
 def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True,
           progress: Progress | None = None, log: Callable[[str], None] | None = None,
-          workers: int | None = None) -> Report:
+          workers: int | None = None, cache: Cache | None = None) -> Report:
     """Builds the site into config.output_dir. With a manifest of the last build, only pages whose
     fingerprint changed are rendered, and only files whose bytes changed are replaced; otherwise (or
     with clean=True) everything is built into a new folder that replaces the old one at the end.
     Either way, any error in content, catalogs or templates is raised before the output is touched.
     `progress` draws a bar on a terminal; `log` receives a line per phase (--verbose); `workers`
-    caps the processes (default: one per core; 1 never forks, which a threaded caller needs)."""
+    caps the processes (default: one per core; 1 never forks, which a threaded caller needs);
+    `cache` lets a long-lived caller (the dev server) keep the cache in memory between builds."""
     start = perf_counter()
     say = log or (lambda line: None)
     check_output_dir(config)
-    cache = Cache(config, enabled=use_cache, trust=not clean, workers=workers)
+    if cache is None:
+        cache = Cache(config, enabled=use_cache, trust=not clean, workers=workers)
+    cache.config = config  # the caller may have re-read site.toml since the last build
     out = config.output_dir
     tree = walk_content(config.content_dir) if config.content_dir.is_dir() else None
     snapshot = input_snapshot(config, tree, include_drafts)

@@ -65,6 +65,10 @@ class Cache:
         self.enabled = enabled
         self.trust = trust
         self.workers = workers
+        # A long-lived Cache (the dev server's) keeps the last build's shards and manifests in
+        # memory, so a rebuild does not read them back from disk.
+        self._memory: tuple[str, dict[int, dict]] | None = None
+        self._manifests: dict[str, dict] = {}
         self.hits = 0
 
     # Articles, in shards so that an edit rewrites one small file, not the whole cache
@@ -93,7 +97,7 @@ class Cache:
         """(article, problems) for each file: from the cache when the bytes are unchanged, else parsed,
         spreading the misses over the cores."""
         key = settings_key(self.config)
-        old = self._load_articles(key)
+        old = self._memory[1] if self._memory and self._memory[0] == key and self.trust else self._load_articles(key)
         results: list = [None] * len(files)
         shards: dict[int, dict] = {n: {} for n in range(SHARDS)}
         misses = []
@@ -123,6 +127,7 @@ class Cache:
                 if entries != old[n]:
                     _write_atomically(self._shard_path(n), pickle.dumps(
                         {"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+        self._memory = (key, shards)
         return results
 
     # Output manifests
@@ -136,7 +141,7 @@ class Cache:
         if not (self.enabled and self.trust) or not out.is_dir():
             return None
         try:
-            stored = json.loads(self._manifest_path(out).read_text(encoding="utf-8"))
+            stored = self._manifests.get(str(out)) or json.loads(self._manifest_path(out).read_text(encoding="utf-8"))
         except Exception:  # noqa: BLE001 - missing or damaged: build everything
             return None
         if stored.get("key") != code_key() or stored.get("out") != str(out):
@@ -145,10 +150,12 @@ class Cache:
 
     def forget_manifest(self, out: Path) -> None:
         """Called before touching `out`: a build interrupted halfway then leads to a full rebuild."""
+        self._manifests.pop(str(out), None)
         self._manifest_path(out).unlink(missing_ok=True)
 
     def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int]) -> None:
         if self.enabled:
-            _write_atomically(self._manifest_path(out), json.dumps(
-                {"key": code_key(), "out": str(out), "outputs": outputs, "snapshot": snapshot,
-                 "counts": counts}, sort_keys=True).encode())
+            record = {"key": code_key(), "out": str(out), "outputs": outputs, "snapshot": snapshot,
+                      "counts": counts}
+            _write_atomically(self._manifest_path(out), json.dumps(record, sort_keys=True).encode())
+            self._manifests[str(out)] = record

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .builder import build
+from .cache import CACHE_DIR, Cache
 from .config import Config, load_config
 from .livereload import Built, LiveReloadServer
 
@@ -51,6 +52,7 @@ class SiteBuilder:
     base_url: str | None = None
     include_drafts: bool = False
     watch: Callable[[Iterable[Path]], None] = lambda paths: None
+    cache: Cache | None = None  # kept in memory between rebuilds
 
     def __call__(self) -> Built:
         config = load_config(self.config_path, content=self.content, base_url=self.base_url)
@@ -58,7 +60,9 @@ class SiteBuilder:
         self.watch(watched_paths(config))  # before building: a failing build still watches the new folders
         # One process: forking from a threaded server could deadlock a child on a lock another
         # thread held at the fork.
-        report = build(config, include_drafts=self.include_drafts, workers=1)
+        if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
+            self.cache = Cache(config, workers=1)
+        report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache)
         if getattr(report, "full", True):
             message = f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s."
         else:  # an incremental build
