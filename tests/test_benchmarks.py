@@ -33,3 +33,11 @@ def test_runner_measures_every_tool_and_scenario(tmp_path, capsys):
     # each tool built the same stories in both languages
     assert len(list((tmp_path / "hugo-8/public/fr/posts").glob("*/index.html"))) == 8
     assert len(list((tmp_path / "newsdigest-8/site/fr").glob("*/*/*/*/index.html"))) == 8
+
+
+def test_serve_latency_benchmark_measures_a_save(tmp_path):
+    import serve_latency
+    from conftest import CHROMIUM, require
+    require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    times = serve_latency.measure(6, 2, tmp_path)
+    assert len(times) == 2 and all(0 < t < 60 for t in times)
