@@ -84,17 +84,24 @@ def test_command_line_lists_every_problem_at_once_and_keeps_the_last_good_site(t
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".site")] == []
 
 
-def test_a_template_typo_fails_the_build_with_the_template_line(tmp_path):
+def build_with_broken_template(tmp_path, name: str, edit) -> tuple[Path, list]:
+    """Builds one good story with a copy of the templates in which `name` was changed by `edit`;
+    returns that template's path and the problems the build raised."""
     templates = tmp_path / "templates"
     shutil.copytree(Path(__file__).parent.parent / "templates", templates)
-    article = templates / "article.html"
-    article.write_text(article.read_text().replace("{{ article.title }}</h1>", "{{ article.titel }}</h1>"))
+    template = templates / name
+    template.write_text(edit(template.read_text()))
     site = FixtureSite(tmp_path / "project")
     site.write("site.toml", site_toml(templates=templates))
     site.write("content/story/en.md", "---\ntitle: Fine\ndate: 2026-02-11\n---\nGood.\n")
     with pytest.raises(NewsdigestError) as caught:
         site.build()
-    [problem] = caught.value.problems
+    return template, caught.value.problems
+
+
+def test_a_template_typo_fails_the_build_with_the_template_line(tmp_path):
+    article, [problem] = build_with_broken_template(
+        tmp_path, "article.html", lambda text: text.replace("{{ article.title }}</h1>", "{{ article.titel }}</h1>"))
     line = next(i for i, text in enumerate(article.read_text().splitlines(), 1) if "article.titel" in text)
     assert (problem.path, problem.line) == (article, line)
     assert problem.message.startswith("rendering ")
@@ -102,16 +109,9 @@ def test_a_template_typo_fails_the_build_with_the_template_line(tmp_path):
 
 
 def test_a_template_syntax_error_names_the_template_and_line(tmp_path):
-    templates = tmp_path / "templates"
-    shutil.copytree(Path(__file__).parent.parent / "templates", templates)
-    (templates / "tags.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n")
-    site = FixtureSite(tmp_path / "project")
-    site.write("site.toml", site_toml(templates=templates))
-    site.write("content/story/en.md", "---\ntitle: Fine\ndate: 2026-02-11\n---\nGood.\n")
-    with pytest.raises(NewsdigestError) as caught:
-        site.build()
-    [problem] = caught.value.problems
-    assert (problem.path, problem.line) == (templates / "tags.html", 3)
+    tags, [problem] = build_with_broken_template(
+        tmp_path, "tags.html", lambda text: "{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n")
+    assert (problem.path, problem.line) == (tags, 3)
     assert problem.message == "template syntax error: Expected an expression, got 'end of statement block'. Fix the template."
 
 
