@@ -7,7 +7,8 @@
   and each partner names the very same set (reciprocal, absolute URLs);
 * every HTML page has `<html lang>`, a `<title>` and one absolute `<link rel=canonical>` to itself;
 * the sitemap, robots.txt, feeds, OpenGraph tags and JSON-LD are complete and agree with the pages
-  (check_metadata.py).
+  (check_metadata.py,
+  check_feeds.py, check_head.py).
 
 Plain functions: `check_site(site_dir, base_url) -> list[Problem]`. The base URL defaults to the
 one the site was built for (the root page's canonical URL), so `build --base-url X` followed by
@@ -22,7 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import check_metadata as metadata
+from . import check_feeds, check_head, check_metadata
 from .config import Config, check_base_url, normalize_base_url
 from .errors import NewsdigestError, Problem
 
@@ -36,7 +37,7 @@ URL_ATTRS = {
 SKIPPED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
 # <meta> whose content is a URL of the site (Open Graph and Twitter cards).
 URL_METAS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "og:audio", "og:video"}
-FEED_TYPES = ("application/atom+xml", "application/feed+json")  # announced feeds, checked by check_metadata
+FEED_TYPES = ("application/atom+xml", "application/feed+json")  # announced feeds, see check_feeds
 
 
 @dataclass
@@ -51,7 +52,7 @@ class PageInfo:
     alternates: list[tuple[str, str, int]] = field(default_factory=list)  # (hreflang, href, line)
     links: list[tuple[str, int]] = field(default_factory=list)  # (raw URL, line)
     ids: set[str] = field(default_factory=set)
-    # For check_metadata: og:/twitter:/article: <meta> (key, content, line), announced feeds
+    # For check_head and check_feeds: og:/twitter:/article: <meta> (key, content, line), announced feeds
     # (type, href, line) and the text of each application/ld+json script (text, line).
     metas: list[tuple[str, str, int]] = field(default_factory=list)
     feeds: list[tuple[str, str, int]] = field(default_factory=list)
@@ -325,24 +326,24 @@ def check_site_report(site_dir: Path, base_url: str | None = None) -> CheckRepor
     pages = {file: read_page(site_dir, file, base_url) for file in files}
     problems: list[Problem] = []
     links = json_ld = 0
-    homes = metadata.home_pages(site, pages)
-    articles: dict[str, metadata.Article] = {}
+    homes = check_head.home_pages(site, pages)
+    articles: dict[str, check_head.Article] = {}
     for page in pages.values():
         problems.extend(_check_head(page))
         found, checked = _check_links(page, site, pages)
         problems.extend(found)
         links += checked
         problems.extend(_check_hreflang(page, site, pages))
-        problems.extend(metadata.check_social(page, site))
-        found, checked = metadata.check_json_ld(page, site, pages, page.url in homes, articles)
+        problems.extend(check_head.check_social(page, site))
+        found, checked = check_head.check_json_ld(page, site, pages, page.url in homes, articles)
         problems.extend(found)
         json_ld += checked
-    problems.extend(metadata.check_translations(site, pages, articles))
-    found, feeds = metadata.check_feeds(site, pages)
+    problems.extend(check_head.check_translations(site, pages, articles))
+    found, feeds = check_feeds.check_feeds(site, pages)
     problems.extend(found)
-    found, sitemap_urls = metadata.check_sitemap(site, pages)
+    found, sitemap_urls = check_metadata.check_sitemap(site, pages)
     problems.extend(found)
-    problems.extend(metadata.check_robots(site))
+    problems.extend(check_metadata.check_robots(site))
     hreflangs = sum(len(page.alternates) for page in pages.values())
     return CheckReport(problems, len(pages), links, hreflangs, base_url, sitemap_urls, feeds, json_ld)
 

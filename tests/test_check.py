@@ -39,6 +39,24 @@ def plant(site_dir: Path, page: str, old: str, new: str) -> tuple[Path, int]:
     return file, text.count("\n", 0, at) + 1
 
 
+def sitemap_disagrees(site_dir: Path, page: str, detail: str) -> tuple[Path, int, str]:
+    """The problem check_metadata reports when a page's head no longer matches its sitemap entry."""
+    sitemap = site_dir / "sitemap.xml"
+    line = next(n for n, text in enumerate(sitemap.read_text().splitlines(), start=1)
+                if f"<loc>{BASE}{page}</loc>" in text)
+    return (sitemap, line,
+            f"the alternates of {BASE}{page} differ from the hreflang links of {page}index.html ({detail}).")
+
+
+def locales_disagree(site_dir: Path, page: str, count: int, others: str) -> tuple[Path, int, str]:
+    """The problem check_metadata reports when og:locale:alternate no longer matches the hreflang links."""
+    file = site_dir / page / "index.html"
+    line = next(n for n, text in enumerate(file.read_text().splitlines(), start=1) if "og:locale:alternate" in text)
+    versions = len(others.split(", ")) if others != "none" else 0
+    return (file, line, f"{count} og:locale:alternate for {versions} other-language "
+                        f"version{'s' if versions != 1 else ''} in the hreflang links ({others}).")
+
+
 def found(problems) -> list[tuple[str, int | None, str]]:
     return [(Path(p.path).name if Path(p.path).name != "index.html" else Path(p.path).parent.name,
              p.line, p.message) for p in problems]
@@ -106,7 +124,8 @@ def test_missing_hreflang_partner(copy):
     fr_line = fr.read_text().splitlines().index(f'<link rel="alternate" hreflang="en" href="{BASE}{EN}">') + 1
     assert [(p.path, p.line, p.message) for p in check_site(copy)] == [
         (en, line, f'hreflang "fr" partner {gone} is not in the site.'),
-        (fr, fr_line, f'hreflang "en" partner {EN}index.html does not link back to this page.')]
+        (fr, fr_line, f'hreflang "en" partner {EN}index.html does not link back to this page.'),
+        sitemap_disagrees(copy, EN, f"only in the sitemap: fr {BASE}{FR}; only in the page: fr {gone}")]
 
 
 def test_non_reciprocal_hreflang(copy):
@@ -115,7 +134,9 @@ def test_non_reciprocal_hreflang(copy):
     en = copy / EN / "index.html"
     line = en.read_text().splitlines().index(f'<link rel="alternate" hreflang="fr" href="{BASE}{FR}">') + 1
     assert [(p.path, p.line, p.message) for p in check_site(copy)] == [
-        (en, line, f'hreflang "fr" partner {FR}index.html does not link back to this page.')]
+        (en, line, f'hreflang "fr" partner {FR}index.html does not link back to this page.'),
+        locales_disagree(copy, FR, 1, "none"),
+        sitemap_disagrees(copy, FR, f"only in the sitemap: en {BASE}{EN}")]
 
 
 def test_hreflang_sets_differ(copy):
@@ -128,7 +149,9 @@ def test_hreflang_sets_differ(copy):
         (en, line, f'hreflang "fr" partner {FR}index.html lists other alternates '
                    f'(only there: de {BASE}{FR}).'),
         (fr, fr_line, f'hreflang "en" partner {EN}index.html lists other alternates '
-                      f'(only here: de {BASE}{FR}).')]
+                      f'(only here: de {BASE}{FR}).'),
+        locales_disagree(copy, FR, 1, "de, en"),
+        sitemap_disagrees(copy, FR, f"only in the page: de {BASE}{FR}")]
 
 
 def test_relative_hreflang(copy):
