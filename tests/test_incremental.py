@@ -167,3 +167,17 @@ def test_a_failed_incremental_build_leaves_the_site_and_manifest_as_they_were(tm
     assert tree(site.out) == before
     base.write_text(base.read_text().replace("{{ heading.nope() }}</h1>", "{{ heading }}</h1>"))
     assert_same_as_clean(site)
+
+
+def test_a_fresh_checkout_reuses_parsed_articles_by_their_bytes(tmp_path):
+    """In CI the cache is restored but every file has a new modification time (a new checkout)."""
+    import os
+    site = project(tmp_path / "p")
+    site.build()
+    shutil.rmtree(site.out)
+    for path in (site.root / "content").rglob("*"):
+        os.utime(path, (1, 1))
+    lines = []
+    report = build(site.config(), log=lines.append)
+    assert report.full and report.written == report.pages
+    assert "read 9 articles (9 from the cache)" in lines[0]

@@ -217,8 +217,10 @@ def test_the_workflow_uses_the_official_pages_actions():
 
     build = wf["jobs"]["build"]["steps"]
     uses = [step.get("uses", "").split("@")[0] for step in build]
-    assert [u for u in uses if u] == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
-                                      "actions/upload-pages-artifact"]
+    assert [u for u in uses if u] == ["actions/checkout", "actions/setup-python", "actions/cache",
+                                      "actions/configure-pages", "actions/upload-pages-artifact"]
+    cache = build[uses.index("actions/cache")]["with"]
+    assert cache["path"] == ".newsdigest-cache" and cache["restore-keys"] == "newsdigest-"
     setup = build[uses.index("actions/setup-python")]["with"]
     assert str(setup["python-version"]) == "3.11" and setup["cache"] == "pip"
 
