@@ -10,6 +10,8 @@ import hashlib
 from datetime import date, datetime
 from pathlib import Path
 
+from jinja2 import Environment, TemplateSyntaxError, meta
+
 from .cache import code_key
 from .config import Config
 from .content import Article, Story
@@ -31,11 +33,60 @@ def global_settings(config: Config, include_drafts: bool) -> bytes:
 
 
 def global_key(config: Config, include_drafts: bool) -> bytes:
-    """What every page depends on: code, config, templates (and their static files), catalogs."""
+    """What every page depends on: code, config, static files (their hashes are in every page's
+    links), catalogs. Templates are per page: see TemplateKeys."""
     digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
-    _files_digest(digest, config.templates_dir)
+    _files_digest(digest, config.templates_dir / "static")
     _files_digest(digest, config.locales_dir, "*.po")
     return digest.digest()
+
+
+class TemplateKeys:
+    """A digest per template of its own source and of every template it extends, includes or
+    imports, transitively: editing article.html then re-renders article pages only. A template
+    whose references are not constant names depends on all of them, to be safe."""
+
+    def __init__(self, templates_dir: Path):
+        self.dir = templates_dir
+        self._parser = Environment(extensions=["jinja2.ext.i18n"])  # parses the same syntax
+        self._refs: dict[str, frozenset[str] | None] = {}
+        self._keys: dict[str, bytes] = {}
+
+    def _references(self, name: str) -> frozenset[str] | None:
+        if name not in self._refs:
+            try:
+                source = (self.dir / name).read_text(encoding="utf-8")
+                found = set(meta.find_referenced_templates(self._parser.parse(source)))
+                self._refs[name] = None if None in found else frozenset(found)
+            except (OSError, TemplateSyntaxError):  # the render reports it; depend on everything
+                self._refs[name] = None
+        return self._refs[name]
+
+    def _closure(self, name: str) -> list[str] | None:
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            refs = self._references(current)
+            if refs is None:
+                return None
+            todo.extend(refs)
+        return sorted(seen)
+
+    def key(self, name: str) -> bytes:
+        if name not in self._keys:
+            names = self._closure(name)
+            if names is None:
+                names = sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*")
+                               if p.is_file() and "static" not in p.relative_to(self.dir).parts)
+            digest = hashlib.blake2b(digest_size=16)
+            for item in names:
+                path = self.dir / item
+                digest.update(item.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
+            self._keys[name] = digest.digest()
+        return self._keys[name]
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -45,6 +96,7 @@ class Fingerprinter:
     def __init__(self, site: Site, key: bytes):
         self.site = site
         self.key = key
+        self.templates = TemplateKeys(site.config.templates_dir)
         self._articles: dict[int, tuple] = {}  # an article shows up on many pages; token it once
 
     def _token(self, value) -> object:
@@ -72,7 +124,8 @@ class Fingerprinter:
 
     def page(self, page: Page) -> str:
         token = (page.path, page.template, page.lang, self._token(page.alternates), self._token(page.context))
-        return hashlib.blake2b(self.key + repr(token).encode(), digest_size=16).hexdigest()
+        return hashlib.blake2b(self.key + self.templates.key(page.template) + repr(token).encode(),
+                               digest_size=16).hexdigest()
 
     @staticmethod
     def copy(copy: Copy) -> str:

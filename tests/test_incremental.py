@@ -181,3 +181,17 @@ def test_a_fresh_checkout_reuses_parsed_articles_by_their_bytes(tmp_path):
     report = build(site.config(), log=lines.append)
     assert report.full and report.written == report.pages
     assert "articles (9 from the cache)" in lines[0]  # every file, the draft included
+
+
+def test_editing_a_template_rerenders_only_the_pages_that_use_it(tmp_path):
+    site = project(tmp_path / "p")
+    first = site.build()
+    template = site.root / "templates/tags.html"
+    template.write_text(template.read_text().replace("<h1>", '<h1 class="edited">'))
+    report = assert_same_as_clean(site)
+    assert report.written == 2  # the topic index in each language
+    base = site.root / "templates/base.html"
+    base.write_text(base.read_text().replace("<main", '<main data-edited=""'))
+    report = assert_same_as_clean(site)
+    html_pages = len(list(site.out.rglob("*.html")))
+    assert report.written == html_pages < first.pages  # every HTML page; not the feeds, sitemap, robots.txt
