@@ -175,12 +175,14 @@ def main(argv: list[str] | None = None) -> list[Result]:
               + table(results))
     print(report)
     if args.write:
-        readme = HERE / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        head, rest = text.split(MARKER_START, 1)
-        readme.write_text(head + MARKER_START + "\n" + report + "\n" + MARKER_END + rest.split(MARKER_END, 1)[1],
-                          encoding="utf-8")
+        write_section(HERE / "README.md", MARKER_START, MARKER_END, report)
     return results
+
+
+def write_section(readme: Path, start: str, end: str, text: str) -> None:
+    """Replaces what stands between the two marker comments of benchmarks/README.md."""
+    head, rest = readme.read_text(encoding="utf-8").split(start, 1)
+    readme.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import generate  # noqa: E402
-from run import WORK, machine, newsdigest_project  # noqa: E402
+from run import WORK, machine, newsdigest_project, write_section  # noqa: E402
 
 ROOT = HERE.parent
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -112,11 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        readme = HERE / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        head, rest = text.split(MARKER_START, 1)
-        readme.write_text(head + MARKER_START + "\n" + report + "\n" + MARKER_END + rest.split(MARKER_END, 1)[1],
-                          encoding="utf-8")
+        write_section(HERE / "README.md", MARKER_START, MARKER_END, report)
 
 
 if __name__ == "__main__":

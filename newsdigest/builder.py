@@ -83,12 +83,11 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
     if not config.templates_dir.is_dir():
         problems.append(Problem(config.templates_dir, "templates folder not found; set 'templates' in "
                                 f"{config.path.name} or restore the folder."))
+    def parse_cached(files):
+        return cache.parse(files, progress.phase("reading", len(files)) if progress else None)
     try:
-        parse = None
-        if cache:
-            def parse(files):
-                return cache.parse(files, progress.phase("reading", len(files)) if progress else None)
-        stories = load_stories(config, include_drafts=include_drafts, parse=parse, tree=tree)
+        stories = load_stories(config, include_drafts=include_drafts, parse=parse_cached if cache else None,
+                               tree=tree)
     except NewsdigestError as exc:
         problems.extend(exc.problems)
     try:

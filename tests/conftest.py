@@ -159,6 +159,25 @@ def serve(directory: Path, port: int, base_path: str = "/"):
         server.server_close()
 
 
+CHECK_BASE = "http://127.0.0.1:8000/repo/"
+
+
+@pytest.fixture(scope="session")
+def built_for_check(tmp_path_factory):
+    """The basic fixture built (not served) for CHECK_BASE, for tests that plant defects in copies."""
+    site = make_fixture_site(tmp_path_factory.mktemp("check") / "project", "basic", base_url=CHECK_BASE)
+    site.build()
+    return site
+
+
+@pytest.fixture
+def site_copy(built_for_check, tmp_path):
+    """A fresh copy of built_for_check's output, to damage."""
+    target = tmp_path / "site"
+    shutil.copytree(built_for_check.out, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def served_site(tmp_path_factory):
     """The basic fixture built for, and served at, http://127.0.0.1:PORT/repo/ (a project-page path)."""

@@ -2,31 +2,26 @@
 with its file, line and an exact message."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import make_fixture_site
+from conftest import CHECK_BASE, make_fixture_site
 from newsdigest.check import check_site, check_site_report
 
-BASE = "http://127.0.0.1:8000/repo/"
+BASE = CHECK_BASE
 EN = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 FR = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = make_fixture_site(tmp_path_factory.mktemp("check") / "project", "basic", base_url=BASE)
-    site.build()
-    return site
+@pytest.fixture
+def built(built_for_check):
+    return built_for_check
 
 
 @pytest.fixture
-def copy(built, tmp_path):
-    target = tmp_path / "site"
-    shutil.copytree(built.out, target)
-    return target
+def copy(site_copy):
+    return site_copy
 
 
 def plant(site_dir: Path, page: str, old: str, new: str) -> tuple[Path, int]:

@@ -5,33 +5,28 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import make_fixture_site
+from conftest import CHECK_BASE
 from newsdigest.check import check_site, check_site_report
 from newsdigest.check_metadata import iso_date_or_datetime, rfc3339, w3c_datetime
 
-BASE = "http://127.0.0.1:8000/repo/"
+BASE = CHECK_BASE
 EN = "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/"
 FR = "fr/2026/01/27/le-canada-et-le-japon-signent-un-accord-de-transfert-d-equipements-de-defense/"
 NK = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = make_fixture_site(tmp_path_factory.mktemp("check-metadata") / "project", "basic", base_url=BASE)
-    site.build()
-    return site
+@pytest.fixture
+def built(built_for_check):
+    return built_for_check
 
 
 @pytest.fixture
-def copy(built, tmp_path):
-    target = tmp_path / "site"
-    shutil.copytree(built.out, target)
-    return target
+def copy(site_copy):
+    return site_copy
 
 
 def file_of(site_dir: Path, path: str) -> Path:
