@@ -204,3 +204,13 @@ def test_a_language_without_a_catalog_is_a_clear_error(tmp_path):
     [problem] = caught.value.problems
     assert problem.path == ROOT / "locales/it/LC_MESSAGES/messages.po"
     assert problem.message.startswith("no message catalog for language 'it'. Create it with 'pybabel init")
+
+
+def test_a_custom_domain_gets_a_cname_file_and_loses_it_when_removed(fixture_site):
+    site = fixture_site("basic", base_url="https://news.example.org/", extra='cname = "news.example.org"')
+    site.build()
+    assert (site.out / "CNAME").read_text() == "news.example.org\n"
+    assert site.page("").count('href="/en/"') >= 1  # links at the domain root
+    site.config_path.write_text(site.config_path.read_text().replace('cname = "news.example.org"', ""))
+    site.build()
+    assert not (site.out / "CNAME").exists()
