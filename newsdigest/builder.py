@@ -133,7 +133,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     static = _static_files(config)
     copies = copies + static
     check_collisions(pages, copies)
-    renderer = Renderer(site, translators, _versioned(static, site))
+    renderer = Renderer(site, translators, _versioned(static, site),
+                        cache.dir / "templates" if cache.enabled else None)
     fingerprints = Fingerprinter(site, global_key(config, include_drafts))
     wanted = {page.path: fingerprints.page(page) for page in pages}
     wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
                     TemplateSyntaxError, select_autoescape)
 from markupsafe import Markup, escape
 
@@ -17,12 +17,19 @@ from .site import Site
 
 
 class Renderer:
-    def __init__(self, site: Site, translators: dict[str, i18n.Translator], assets: dict[str, str]):
+    def __init__(self, site: Site, translators: dict[str, i18n.Translator], assets: dict[str, str],
+                 bytecode_dir: Path | None = None):
+        """bytecode_dir: where compiled templates are kept between builds (keyed by their source, so
+        an edited template is recompiled); each language's environment compiles them otherwise."""
         self.site = site
         self.urls = site.urls
         self.translators = translators
         self.assets = assets  # asset name -> href with a content-hash query, so caches never go stale
         self.templates_dir = site.config.templates_dir
+        self.bytecode_cache = None
+        if bytecode_dir is not None:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            self.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         self.envs = {lang.code: self._env(lang.code) for lang in site.config.languages}
 
     def _env(self, code: str) -> Environment:
@@ -31,7 +38,8 @@ class Renderer:
         env = Environment(loader=FileSystemLoader(str(self.templates_dir)),
                           autoescape=select_autoescape(["html", "xml"], default_for_string=True),
                           undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
-                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          bytecode_cache=self.bytecode_cache)
         env.install_gettext_translations(self.translators[code], newstyle=True)
         locale_of = {lang.code: lang.locale for lang in config.languages}
 
