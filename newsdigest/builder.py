@@ -22,6 +22,7 @@ from .parallel import fork_map
 from .progress import Progress
 from .render import Renderer
 from .site import Site
+from .urls import Urls
 
 STATIC = "static"  # templates/static/* is published under assets/
 
@@ -133,9 +134,9 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     static = _static_files(config)
     copies = copies + static
     check_collisions(pages, copies)
-    renderer = Renderer(site, translators, _versioned(static, site),
-                        cache.dir / "templates" if cache.enabled else None)
-    fingerprints = Fingerprinter(site, global_key(config, include_drafts))
+    assets = _versioned(static, site)
+    renderer = Renderer(site, translators, assets, cache.dir / "templates" if cache.enabled else None)
+    fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
     wanted = {page.path: fingerprints.page(page) for page in pages}
     wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
 
@@ -177,7 +178,7 @@ def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> s
 
 def _missing(out: Path, path: str) -> bool:
     """Whether a site path's output file is absent."""
-    return not os.path.exists(_output_name(str(out), path))
+    return not os.path.exists(Urls.output_name(str(out), path))
 
 
 def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=None, workers=None) -> int:
@@ -191,19 +192,20 @@ def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=Non
     return sum(fork_map(work, pages, workers, progress))
 
 
-def _output_name(root: str, path: str) -> str:
-    """urls.output_file on strings: pathlib's overhead was most of the cost of writing 15,000 pages."""
-    return os.path.join(root, path, "index.html") if path == "" or path.endswith("/") else os.path.join(root, path)
-
-
 def _write(root: str, path: str, data: bytes, made: set[str]) -> None:
-    target = _output_name(root, path)
+    target = Urls.output_name(root, path)
     folder = os.path.dirname(target)
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
     with open(target, "wb") as handle:
         handle.write(data)
+
+
+def _copy_into(root: Path, copy: Copy) -> None:
+    target = Urls.output_file(root, copy.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(copy.src, target)
 
 
 def _hosting_files(root: Path, config: Config) -> None:
@@ -227,9 +229,7 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a published site must be world-readable
         written = _render_into(renderer, pages, tmp, progress, workers)
         for copy in copies:
-            target = renderer.urls.output_file(tmp, copy.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copy.src, target)
+            _copy_into(tmp, copy)
         _hosting_files(tmp, config)
         _swap(tmp, out)
     except BaseException:
@@ -260,9 +260,7 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
     if fresh or stale:
         cache.forget_manifest(out)
     for copy in fresh:
-        target = urls.output_file(out, copy.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(copy.src, target)
+        _copy_into(out, copy)
     for path in stale:
         target = urls.output_file(out, path)
         target.unlink(missing_ok=True)

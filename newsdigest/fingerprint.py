@@ -32,11 +32,12 @@ def global_settings(config: Config, include_drafts: bool) -> bytes:
     return repr((code_key(), sorted(settings.items(), key=lambda kv: kv[0]), include_drafts)).encode()
 
 
-def global_key(config: Config, include_drafts: bool) -> bytes:
-    """What every page depends on: code, config, static files (their hashes are in every page's
-    links), catalogs. Templates are per page: see TemplateKeys."""
+def global_key(config: Config, include_drafts: bool, assets: dict[str, str]) -> bytes:
+    """What every page depends on: code, config, catalogs, and the static files' versioned links
+    (`assets`, as the renderer uses them: pages see a static file only through its link).
+    Templates are per page: see TemplateKeys."""
     digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
-    _files_digest(digest, config.templates_dir / "static")
+    digest.update(repr(sorted(assets.items())).encode())
     _files_digest(digest, config.locales_dir, "*.po")
     return digest.digest()
 

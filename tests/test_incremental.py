@@ -42,7 +42,7 @@ def _stories(site):
 
 
 EDITS = ["body", "title", "date", "add", "delete", "rename", "draft", "tags", "template", "catalog",
-         "config", "asset", "summary"]
+         "config", "asset", "summary", "stylesheet"]
 
 
 def apply(site: FixtureSite, edit: str, n: int) -> None:
@@ -87,6 +87,9 @@ def apply(site: FixtureSite, edit: str, n: int) -> None:
         path = site.config_path
         path.write_text(path.read_text().replace("page_size = 2", "page_size = 3")
                         if "page_size = 2" in path.read_text() else path.read_text().replace("page_size = 3", "page_size = 2"))
+    elif edit == "stylesheet":  # pages link it with a content-hash query, so all of them change
+        css = site.root / "templates/static/style.css"
+        css.write_text(css.read_text() + f"\n/* edit {n} */\n", encoding="utf-8")
     elif edit == "asset":
         for photo in (site.root / "content").rglob("*.png"):
             photo.write_bytes(photo.read_bytes() + bytes([n % 256]))
