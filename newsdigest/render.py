@@ -31,6 +31,12 @@ class Renderer:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
             self.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         self.envs = {lang.code: self._env(lang.code) for lang in site.config.languages}
+        # Feed autodiscovery links, the page's own language first; the same for every page of a language.
+        config, urls = site.config, site.urls
+        self.feeds = {lang: [{"lang": code, "title": config.language(code).title,
+                              "atom": urls.absolute(urls.feed(code)), "json": urls.absolute(urls.feed(code, "json"))}
+                             for code in sorted(config.codes, key=lambda code: code != lang)]
+                      for lang in (*config.codes, None)}
 
     def _env(self, code: str) -> Environment:
         config = self.site.config
@@ -78,17 +84,12 @@ class Renderer:
         versions = {page.lang: page.path, **page.alternates} if page.lang else {}
         hreflangs = [(code if code == "x-default" else i18n.hreflang(config.language(code).locale),
                       urls.absolute(path)) for code, path in hreflang_set(page, config.codes)]
-        # Feed autodiscovery: the page's own language first.
-        feed_langs = sorted(config.codes, key=lambda code: code != page.lang)
-        feeds = [{"lang": code, "title": config.language(code).title,
-                  "atom": urls.absolute(urls.feed(code)), "json": urls.absolute(urls.feed(code, "json"))}
-                 for code in feed_langs]
         switcher = [{"code": code, "href": urls.href(versions.get(code) or urls.front(code)),
-                     "exact": code in versions, "current": code == page.lang}
+                     "current": code == page.lang}
                     for code in config.codes]
         return {"lang": lang, "bilingual": page.lang is None, "language": config.language(lang),
                 "page": page, "canonical": urls.absolute(page.path), "hreflangs": hreflangs,
-                "switcher": switcher, "feeds": feeds}
+                "switcher": switcher, "feeds": self.feeds[page.lang]}
 
     def render(self, page: Page) -> str:
         env = self.envs[page.lang or self.site.config.codes[0]]
