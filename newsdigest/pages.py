@@ -70,6 +70,8 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
     codes = config.codes
 
     front_counts = {lang: ceil(len(site.by_lang[lang]) / size) or 1 for lang in codes}
+    days = {code: site.days(code) for code in codes}  # each language's, to find the others' versions
+    months = {code: site.months(code) for code in codes}
     for lang in codes:
         articles = site.by_lang[lang]
         for article in articles:
@@ -87,7 +89,6 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
             alternates=lambda n, lang=lang: {o: urls.front(o, n) for o in codes
                                             if o != lang and n <= front_counts[o]}))
 
-        days = {code: site.days(code) for code in codes}
         for day, items in days[lang].items():
             pages.append(Page(path=urls.day(lang, day), template="list.html", lang=lang,
                               source=f"day page {day} ({lang})",
@@ -95,7 +96,6 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                                        "pagination": None},
                               alternates={o: urls.day(o, day) for o in codes if o != lang and day in days[o]},
                               lastmod=newest(items)))
-        months = {code: site.months(code) for code in codes}
         for (year, month), items in months[lang].items():
             pages.append(Page(path=urls.month(lang, year, month), template="list.html", lang=lang,
                               source=f"month page {year}-{month:02d} ({lang})",
