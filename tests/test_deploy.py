@@ -103,6 +103,18 @@ def test_history_accumulates_and_an_unchanged_site_makes_no_commit(project, remo
     assert git(remote, "log", "-1", "--format=%B", "gh-pages").endswith(git(project.root, "rev-parse", "HEAD"))
 
 
+def repository_state(root: Path) -> dict:
+    """Everything deploy must leave alone: status, staged and unstaged changes, branch, index."""
+    return {
+        "status": git(root, "status", "--porcelain"),
+        "cached": git(root, "diff", "--cached"),
+        "diff": git(root, "diff"),
+        "branch": git(root, "symbolic-ref", "HEAD"),
+        "index": (root / ".git/index").read_bytes(),
+        "branches": git(root, "branch", "--list"),
+    }
+
+
 def test_working_tree_index_and_current_branch_are_untouched(project, remote):
     root = project.root
     (root / "NOTES.txt").write_text("staged\n")
@@ -110,23 +122,9 @@ def test_working_tree_index_and_current_branch_are_untouched(project, remote):
     (root / "site.toml").write_text((root / "site.toml").read_text() + "\n# unstaged edit\n")
     (root / "scratch.txt").write_text("untracked\n")
     head = git(root, "rev-parse", "HEAD")
-    before = {
-        "status": git(root, "status", "--porcelain"),
-        "cached": git(root, "diff", "--cached"),
-        "diff": git(root, "diff"),
-        "branch": git(root, "symbolic-ref", "HEAD"),
-        "index": (root / ".git/index").read_bytes(),
-        "branches": git(root, "branch", "--list"),
-    }
+    before = repository_state(root)
     assert project.run("deploy") == 0
-    after = {
-        "status": git(root, "status", "--porcelain"),
-        "cached": git(root, "diff", "--cached"),
-        "diff": git(root, "diff"),
-        "branch": git(root, "symbolic-ref", "HEAD"),
-        "index": (root / ".git/index").read_bytes(),
-        "branches": git(root, "branch", "--list"),
-    }
+    after = repository_state(root)
     assert after == {**before, "branches": "  gh-pages\n* main".strip()}
     assert git(root, "rev-parse", "HEAD") == head
     assert (root / "NOTES.txt").read_text() == "staged\n" and (root / "scratch.txt").exists()
