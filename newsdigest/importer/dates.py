@@ -1,8 +1,12 @@
 """Dates and times written in French or English news text.
 
-Month names come from Babel (see lexicon.month_number); the patterns here only say where the day,
-month and year sit. A date written without a year gets one inferred from the other dates in the
-text, and says so.
+Month and weekday names come from Babel (see lexicon); the patterns here only say where the day,
+month and year sit. A date written without a year gets one inferred, and says so: from its weekday
+when one is written ("ce mardi 14 octobre": the latest such Tuesday up to the import), else from
+the other dates in the text.
+
+Numeric dates (12/03/2025) are read day first in French and with dots (the European habits), month
+first in English with slashes (the US habit), and whichever way is possible when a number is over 12.
 """
 from __future__ import annotations
 
@@ -10,17 +14,23 @@ import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta, timezone
 
-from .lexicon import month_number
+from .lexicon import fold, month_number, weekday_number
 
 _MONTH = r"(?P<mon>[^\W\d_]{3,}\.?)"
 _DAY = r"(?P<d>[0-3]?\d)(?:er|re|st|nd|rd|th)?"
 _YEAR = r"(?P<y>(?:19|20)\d\d)"
+# An optional weekday before a day-month date: "mardi 14 octobre", "Tuesday, Oct. 14", "le lundi 3 mars".
+_WEEKDAY = r"(?:(?P<wd>[^\W\d_]{3,}\.?),?\s+(?:(?:le|the)\s+)?)?"
 _PATTERNS = (
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),  # 2026-02-11
-    re.compile(rf"(?<![\w-]){_DAY}\s+{_MONTH}(?:,?\s+{_YEAR}(?!\d))?"),  # 11 février 2026, 11 Feb. 2026
-    re.compile(rf"(?<![\w-]){_MONTH}\s+{_DAY}(?![\d:])(?:,?\s+{_YEAR}(?!\d))?"),  # Jan. 27, 2026
+    re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d/-])"),  # 2026-02-11
+    re.compile(rf"(?<![\w-]){_WEEKDAY}{_DAY}\s+{_MONTH}(?:,?\s+{_YEAR}(?!\d))?"),  # 11 février 2026
+    re.compile(rf"(?<![\w-]){_WEEKDAY}{_MONTH}\s+{_DAY}(?![\d:])(?:,?\s+{_YEAR}(?!\d))?"),  # Jan. 27, 2026
     re.compile(rf"(?<![\w-]){_MONTH}\s+{_YEAR}(?!\d)"),  # juillet 2025: a month, for inferring years
+    re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)(?![\d/-])"),  # 2025-03: a month marker
 )
+# 12/03/2025, 03.03.2025, 3-12-2025: the order of day and month is decided by language and value.
+_NUMERIC = re.compile(r"(?<![\d/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?![\d/-])")
+_LONE_WEEKDAY = re.compile(r"(?<![\w-])[^\W\d_]{3,}\.?(?![\w-])")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*(?P<min>[0-5]\d)(?![\d:])"
     r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
@@ -38,6 +48,8 @@ class Mention:
     month: int
     day: int | None
     year: int | None
+    weekday: int | None = None  # 0 = Monday, when written with the date
+    alternative: tuple[int, int] | None = None  # (month, day) of the other reading of 03/04/2025
 
     def as_date(self, year: int | None = None) -> date | None:
         try:
@@ -57,16 +69,64 @@ def find_dates(text: str, lang: str) -> list[Mention]:
                 continue
             day = int(groups["d"]) if groups.get("d") else None
             year = int(groups["y"]) if groups.get("y") else None
-            mention = Mention(m.start(), m.end(), m.group(0), month, day, year)
+            weekday = weekday_number(groups["wd"]) if groups.get("wd") else None
+            # A word before the date that is not a weekday ("Published March 3") is not part of it.
+            start = m.start() if weekday is not None or not groups.get("wd") else min(m.start("d"), m.start("mon"))
+            mention = Mention(start, m.end(), text[start:m.end()], month, day, year, weekday)
             if day is not None and mention.as_date(year or 2000) is None:  # 2000: a leap year
                 continue
             found.append(mention)
+    found.extend(_numeric_dates(text, lang))
     found.sort(key=lambda x: (x.start, -(x.end - x.start)))
     kept: list[Mention] = []
     for mention in found:
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
+
+
+def _numeric_dates(text: str, lang: str) -> list[Mention]:
+    found = []
+    for m in _NUMERIC.finditer(text):
+        a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+        day_first = (_safe_date(year, b, a), _safe_date(year, a, b))
+        if not any(day_first):
+            continue
+        prefer_day_first = lang != "en" or m.group("sep") == "." or _day_first_context(text[m.end():m.end() + 40])
+        if day_first[0] and day_first[1] and a != b:
+            first, other = ((b, a), (a, b)) if prefer_day_first else ((a, b), (b, a))
+        else:
+            first, other = ((b, a) if day_first[0] else (a, b)), None
+        found.append(Mention(m.start(), m.end(), m.group(0), first[0], first[1], year, alternative=other))
+    return found
+
+
+def _day_first_context(after: str) -> bool:
+    """An English numeric date followed by a non-US time zone or a 24-hour clock is day first."""
+    return bool(re.match(r"\s*,?\s*(?:at\s+)?(?:(?:1[3-9]|2[0-3]):\d\d|\d{1,2}[:.]\d\d\s*(?:hrs|h\b)"
+                         r"|\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?\s*)?(?:IST|GMT|BST|CET|CEST|WAT|CAT|EAT|SAST|AEST|AEDT|SGT|HKT|PKT))",
+                         after, re.I))
+
+
+def find_weekdays(text: str) -> list[int]:
+    """The weekdays a text names on their own ("mardi", "on Tuesday"), 0 = Monday."""
+    days = []
+    for m in _LONE_WEEKDAY.finditer(text):
+        word = m.group(0)
+        if word[:1].isupper() or fold(word) == word:
+            number = weekday_number(word, strict=True)
+            if number is not None:
+                days.append(number)
+    return days
+
+
+def weekday_year(month: int, day: int, weekday: int, today: date) -> int | None:
+    """The latest year up to `today` in which `day` `month` falls on `weekday`, within 12 years."""
+    for year in range(today.year, today.year - 12, -1):
+        d = _safe_date(year, month, day)
+        if d and d <= today and d.weekday() == weekday:
+            return year
+    return None
 
 
 def infer_year(month: int, day: int, others: list[Mention], today: date) -> int:
@@ -101,7 +161,11 @@ def resolve(mention: Mention, context: list[Mention], today: date) -> tuple[date
         return None
     if mention.year:
         return mention.as_date(), False
-    year = infer_year(mention.month, mention.day, [m for m in context if m is not mention], today)
+    year = None
+    if mention.weekday is not None:
+        year = weekday_year(mention.month, mention.day, mention.weekday, today)
+    if year is None:
+        year = infer_year(mention.month, mention.day, [m for m in context if m is not mention], today)
     return date(year, mention.month, mention.day), True
 
 

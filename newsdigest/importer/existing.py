@@ -16,8 +16,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .entities import facts
-from .pairing import Candidate
+from .pairing import Candidate, candidate
 
 
 @dataclass(frozen=True)
@@ -45,22 +44,24 @@ class ContentIndex:
     def in_folder(self, folder: Path) -> list[StoryFile]:
         return [f for f in self.files if f.path.parent == folder]
 
-    def waiting(self, langs: tuple[str, ...]) -> list[tuple[StoryFile, Candidate]]:
+    def waiting(self, langs: tuple[str, ...], today: date | None = None) -> list[tuple[StoryFile, Candidate]]:
         """Stories with one language of `langs` only: candidates for pairing."""
         by_folder: dict[Path, list[StoryFile]] = {}
         for f in self.files:
             by_folder.setdefault(f.path.parent, []).append(f)
+        today = today or date.today()
         result = []
         for folder_files in by_folder.values():
             present = [f for f in folder_files if f.lang in langs]
             if len(present) != 1 or len({f.lang for f in folder_files} & set(langs)) != 1:
                 continue
             f = present[0]
-            day = as_date(f.meta.get("date"))
+            info = f.meta.get("import")
+            undated = isinstance(info, dict) and info.get("undated") is True
+            day = None if undated else as_date(f.meta.get("date"))
             text = "\n".join(str(x) for x in (f.meta.get("title"), f.meta.get("caption"), f.body) if x)
             names = tuple(str(f.meta[k]) for k in ("source",) if f.meta.get(k))
-            result.append((f, Candidate(key=str(f.path), lang=f.lang, day=day,
-                                        facts=facts(text, f.lang, names=names, own_date=day), existing=True)))
+            result.append((f, candidate(str(f.path), f.lang, text, day, today=today, names=names, existing=True)))
         return result
 
 

@@ -58,6 +58,18 @@ def weekday_names() -> frozenset[str]:
 
 
 @functools.cache
+def _weekday_numbers(strict: bool) -> Mapping[str, int]:
+    widths = ("wide",) if strict else ("wide", "abbreviated")
+    return MappingProxyType({fold(name).rstrip("."): number for lang in LANGS for width in widths
+                             for number, name in get_day_names(width, locale=lang).items()})
+
+
+def weekday_number(token: str, strict: bool = False) -> int | None:
+    """0 for "lundi", "Monday" (and, unless `strict`, "Mon.", "lun."), ... 6 for Sunday."""
+    return _weekday_numbers(strict).get(fold(token).rstrip("."))
+
+
+@functools.cache
 def calendar_words() -> frozenset[str]:
     """Month and weekday names in every language, folded: capitalised, but not names of anything."""
     months = {fold(n).rstrip(".") for lang in LANGS for n in month_names(lang)}

@@ -1,20 +1,27 @@
 """Matching each article with the other-language version of the same story.
 
 Two outlets writing about one event independently share its date (give or take a day) and its
-facts: the people, places, organisations, figures and dates (entities.facts). They do not share
-much else: each outlet adds its own background, so the share of facts in common stays low even
-for a true pair. The score therefore rests on the weight of the evidence both texts share,
-E / (E + SATURATION), times the date proximity. A pair is made only above THRESHOLD, with enough
-shared facts that are not mere country names, and only when neither article has a runner-up
-close behind: a wrong pair is worse than a missing one.
+facts: the people, places, organisations, figures, dates and the uncommon words both languages
+share (entities.facts). They do not share much else: each outlet adds its own background, so the
+share of facts in common stays low even for a true pair. The score therefore rests on the weight
+of the evidence both texts share, E / (E + SATURATION), times how well their dates agree.
+
+An article whose date is unknown is not treated as dated today: the dates it mentions (the
+event's "mardi 14 octobre", "on Jan. 27") and its weekdays place it instead, and failing those
+it can pair only on strong overlap. The same people a year apart are told apart by those dates.
+
+A pair is made only above THRESHOLD, with enough shared facts that are not mere country names,
+and only when neither article has a runner-up close behind: a wrong pair is worse than a missing one.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
-from .entities import Facts, weight
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .dates import find_dates, find_weekdays, resolve
+from .entities import Facts, cognate_weight, facts, weight
 
 THRESHOLD = 0.3
 SATURATION = 6.0  # shared evidence worth this much scores 0.5
@@ -23,6 +30,9 @@ OUTLET_FACTOR = 0.3  # a shared name that is only one side's outlet (Yonhap, AFP
 AMBIGUITY_RATIO = 0.8  # a runner-up within this share of the best score means "in doubt"
 DATE_FACTOR = {0: 1.0, 1: 0.9, 2: 0.7, 3: 0.4}  # by days apart; further apart: 0
 UNDATED_FACTOR = 0.5  # an article with no date found can pair only on strong overlap
+PLACED_FACTOR = 0.9  # ...unless a date it mentions falls on the other's day (at most this)
+WEEKDAY_FACTOR = 0.6  # ...or the weekday it names does
+EARLIER_FACTOR = 0.2  # every dated event it mentions is long before the other's day
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,25 @@ class Candidate:
     day: date | None  # None when the text gave no date
     facts: Facts
     existing: bool = False  # already in content/, waiting for its other language
+    # The days the text's own date mentions fall on (years inferred where missing), and the
+    # weekdays it names: what places an undated article in time.
+    events: tuple[date, ...] = field(default=())
+    weekdays: frozenset[int] = field(default=frozenset())
+
+
+def candidate(key: str, lang: str, text: str, day: date | None, *, today: date, names: tuple[str, ...] = (),
+              existing: bool = False) -> Candidate:
+    """A Candidate from an article's text (title, caption and body) and its date, if known."""
+    mentions = find_dates(text, lang)
+    anchor = day or today
+    events = []
+    for m in mentions:
+        if m.day:
+            resolved = resolve(m, [x for x in mentions if x.year], anchor)
+            if resolved:
+                events.append(resolved[0])
+    return Candidate(key=key, lang=lang, day=day, facts=facts(text, lang, names=names, own_date=day),
+                     existing=existing, events=tuple(sorted(set(events))), weekdays=frozenset(find_weekdays(text)))
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,8 @@ def _fact_weight(key: str, df: Counter) -> float:
 
 def _shared_weight(key: str, a: Candidate, b: Candidate, df: Counter) -> float:
     w = _fact_weight(key, df)
+    if key[0] == "C":
+        return w * cognate_weight(a.facts, b.facts, key)
     if key in a.facts.outlet or key in b.facts.outlet:
         return w * OUTLET_FACTOR
     if key[0] in "NZ":
@@ -85,16 +116,32 @@ def _shared_weight(key: str, a: Candidate, b: Candidate, df: Counter) -> float:
     return w
 
 
-def score(a: Candidate, b: Candidate, df: Counter) -> Match:
+def date_agreement(a: Candidate, b: Candidate) -> tuple[int | None, float]:
+    """(days apart when both dates are known, the factor the score is multiplied by)."""
     if a.day and b.day:
         days = abs((a.day - b.day).days)
-        factor = DATE_FACTOR.get(days, 0.0)
-    else:
-        days, factor = None, UNDATED_FACTOR
-    common = sorted(set(a.facts) & set(b.facts), key=lambda k: (-weight(k), k))
+        return days, DATE_FACTOR.get(days, 0.0)
+    if not (a.day or b.day):
+        return None, UNDATED_FACTOR
+    dated, undated = (a, b) if a.day else (b, a)
+    near = [abs((e - dated.day).days) for e in undated.events]
+    if near and min(near) in DATE_FACTOR:
+        return None, max(UNDATED_FACTOR, PLACED_FACTOR * DATE_FACTOR[min(near)])
+    if undated.events and max(undated.events) < dated.day - timedelta(days=45):
+        return None, EARLIER_FACTOR
+    days_before = {(dated.day - timedelta(days=n)).weekday() for n in range(3)}
+    if undated.weekdays & days_before:
+        return None, WEEKDAY_FACTOR
+    return None, UNDATED_FACTOR * (0.8 if undated.weekdays else 1.0)
+
+
+def score(a: Candidate, b: Candidate, df: Counter) -> Match:
+    days, factor = date_agreement(a, b)
+    common = [k for k in sorted(set(a.facts) & set(b.facts), key=lambda k: (-weight(k), k))
+              if k[0] != "C" or cognate_weight(a.facts, b.facts, k) > 0]
     evidence = sum(_shared_weight(k, a, b, df) for k in common)
     overlap = evidence / (evidence + SATURATION)
-    specific = sum(1 for k in common if not k.startswith("T:"))
+    specific = sum(1 for k in common if k[0] not in "TCW")
     shared = tuple(a.facts[k] if fold_eq(a.facts[k], b.facts[k]) else f"{a.facts[k]}/{b.facts[k]}"
                    for k in common)
     return Match(a, b, round(factor * overlap, 3), days, shared, specific)

@@ -14,9 +14,9 @@ from ..errors import Problem
 from ..slugs import slugify
 from . import existing, write
 from .detect import Detector, check_language
-from .entities import facts
 from .extract import Extracted, extract
 from .pairing import Candidate, Decision, pair
+from .pairing import candidate as make_candidate
 from .reading import Source, UnreadableInput, expand, read_source
 
 SUPPORTED = ("en", "fr")  # the languages the extractors know
@@ -117,8 +117,9 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
     published = datetime.combine(day, ex.time) if ex.time else None
     names = tuple(n for n in (ex.source, ex.photo_credit) if n)
     text = "\n".join(x for x in (ex.title, ex.caption, *ex.paragraphs) if x)
-    candidate = Candidate(key=str(path), lang=found.lang, day=day if ex.date or options.fallback_date else None,
-                          facts=facts(text, found.lang, names=names, own_date=day))
+    # An article without a date is not dated today for pairing: the dates it mentions place it.
+    candidate = make_candidate(str(path), found.lang, text, ex.date or options.fallback_date,
+                               today=options.today, names=names)
     return Article(source, found.lang, found.confidence, ex, day, inferred, published, candidate)
 
 
@@ -138,6 +139,8 @@ def front_matter(article: Article, partner: Candidate | None, score: float | Non
                             "language_confidence": article.confidence}
     if ex.photo_credit:
         info["photo_credit"] = ex.photo_credit
+    if article.candidate.day is None:
+        info["undated"] = True  # the date above is the import's; pairing must not trust it
     if partner:
         info["paired_with"] = Path(partner.key).name
         info["pair_score"] = score
@@ -167,7 +170,7 @@ def run_import(paths: list[Path], content_dir: Path, site_langs: tuple[str, ...]
 
     index = existing.scan(content_dir, langs)
     batch_shas = {o.article.source.sha256 for o in outcomes if o.article}
-    waiting = [(f, c) for f, c in index.waiting(langs) if f.source_sha256 not in batch_shas]
+    waiting = [(f, c) for f, c in index.waiting(langs, options.today) if f.source_sha256 not in batch_shas]
     good = [o for o in outcomes if o.article]
     decisions = pair([o.article.candidate for o in good], [c for _, c in waiting])
     for o, d in zip(good, decisions):

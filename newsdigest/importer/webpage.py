@@ -32,7 +32,7 @@ from trafilatura.utils import decode_file, image_src, load_html
 
 from .. import __version__
 from .boilerplate import is_banner, is_chrome
-from .extract import same_text
+from .lines import same_text
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 HTML_TYPES = ("text/html", "application/xhtml+xml")

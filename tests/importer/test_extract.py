@@ -5,7 +5,8 @@ from datetime import date, time
 
 from .importer_support import SEED_EN, SEED_FR, TODAY
 from newsdigest.importer.boilerplate import is_banner, is_chrome
-from newsdigest.importer.extract import caption_parts, extract, parse_byline, source_line
+from newsdigest.importer.extract import extract
+from newsdigest.importer.lines import caption_parts, parse_byline, source_line
 
 
 def test_english_seed():
