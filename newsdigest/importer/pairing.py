@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from .dates import find_dates, find_weekdays, resolve
 from .entities import Facts, cognate_weight, facts, weight
 
-THRESHOLD = 0.3
+THRESHOLD = 0.25
 SATURATION = 6.0  # shared evidence worth this much scores 0.5
 MIN_SPECIFIC = 3  # shared facts other than countries: names, cities, figures, dates
 OUTLET_FACTOR = 0.3  # a shared name that is only one side's outlet (Yonhap, AFP) says little
@@ -33,6 +33,8 @@ UNDATED_FACTOR = 0.5  # an article with no date found can pair only on strong ov
 PLACED_FACTOR = 0.9  # ...unless a date it mentions falls on the other's day (at most this)
 WEEKDAY_FACTOR = 0.6  # ...or the weekday it names does
 EARLIER_FACTOR = 0.2  # every dated event it mentions is long before the other's day
+EXCLUSIVE_MIN = 3.0  # evidence shared with one candidate only that settles a near tie...
+EXCLUSIVE_RATIO = 2.0  # ...when it outweighs what is shared with the other only this many times
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def pair(batch: list[Candidate], existing: list[Candidate]) -> list[Decision]:
             break
         if m.specific < MIN_SPECIFIC:
             continue
-        rival = _rival(m, best_for, decided)
+        rival = _rival(m, best_for, decided, df)
         if rival:
             reason = f"in doubt between it and {rival.key} (scores within {1 - AMBIGUITY_RATIO:.0%})"
             for c in (m.a, m.b):
@@ -201,15 +203,28 @@ def pair(batch: list[Candidate], existing: list[Candidate]) -> list[Decision]:
     return decisions
 
 
-def _rival(m: Match, best_for: dict[int, list[Match]], decided: dict[int, Decision]) -> Candidate | None:
+def _rival(m: Match, best_for: dict[int, list[Match]], decided: dict[int, Decision], df: Counter) -> Candidate | None:
     """Another article scoring nearly as well with either side of `m`, if any. One already
-    paired with a better partner is no rival."""
+    paired with a better partner is no rival, and neither is one that the facts of this event
+    tell apart: a hard distractor shares the actors, but not the score, the toll or the venue."""
     for side in (m.a, m.b):
         for other in best_for.get(id(side), []):
             rival = other.b if other.a is side else other.a
             if other is m or (id(rival) in decided and decided[id(rival)].partner):
                 continue
             if other.score >= AMBIGUITY_RATIO * m.score and other.score >= THRESHOLD * AMBIGUITY_RATIO:
-                return rival
+                partner = m.b if side is m.a else m.a
+                if not _told_apart(side, partner, rival, df):
+                    return rival
             break  # sorted: the first other match is the runner-up
     return None
+
+
+def _told_apart(article: Candidate, partner: Candidate, rival: Candidate, df: Counter) -> bool:
+    """True when what `article` shares only with `partner` clearly outweighs what it shares only
+    with `rival`."""
+    with_partner = set(article.facts) & set(partner.facts)
+    with_rival = set(article.facts) & set(rival.facts)
+    only_partner = sum(_shared_weight(k, article, partner, df) for k in with_partner - with_rival)
+    only_rival = sum(_shared_weight(k, article, rival, df) for k in with_rival - with_partner)
+    return only_partner >= EXCLUSIVE_MIN and only_partner >= EXCLUSIVE_RATIO * only_rival
