@@ -21,6 +21,8 @@ class Problem:
         """"path:line: message", the path shortened when it lies below `relative_to`."""
         if self.path is None:
             return self.message
+        if isinstance(self.path, str) and "://" in self.path:
+            return f"{self.path}: {self.message}"  # a URL: Path() would fold its "//"
         path = Path(self.path)
         if relative_to is not None and path.is_absolute() and path.is_relative_to(relative_to):
             path = path.relative_to(relative_to)
@@ -51,3 +53,7 @@ class ContentError(NewsdigestError):
 
 class BuildError(NewsdigestError):
     """Planning or rendering the site failed (collisions, template errors, unsafe output folder)."""
+
+
+class RegroupError(NewsdigestError):
+    """`pair` or `unpair` refused (or could not finish) a move; nothing was changed."""

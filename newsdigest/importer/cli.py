@@ -28,8 +28,8 @@ def _iso_date(text: str) -> date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR",
-                        help="raw article text files, or folders of them")
+    parser.add_argument("paths", nargs="+", metavar="FILE_DIR_OR_URL",
+                        help="raw article text files, saved web pages (.html), folders of them, or http(s) URLs")
     parser.add_argument("--dry-run", action="store_true", help="show what would be written; write nothing")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per input file (language, title, date, story, pair); write nothing")

@@ -5,7 +5,7 @@ Nothing here prints; `run_import` returns a Report that the command line shows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,8 @@ from .detect import Detector, check_language
 from .extract import Extracted, extract
 from .pairing import Candidate, Decision, pair
 from .pairing import candidate as make_candidate
-from .reading import Source, UnreadableInput, expand, read_source
+from .reading import Source, UnreadableInput, expand, read_source, read_url
+from .webpage import extracted as page_extracted, read_page
 
 SUPPORTED = ("en", "fr")  # the languages the extractors know
 
@@ -41,6 +42,7 @@ class Article:
     date_inferred: bool
     published: datetime | None
     candidate: Candidate
+    image_url: str | None = None  # a web page's lead image, for the editor to fetch
 
     @property
     def title(self) -> str:
@@ -95,11 +97,15 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
     """Language, metadata and body of one decoded file. Raises UnreadableInput when it cannot be
     imported; adds to `warnings` what the editor should check."""
     path = source.path
-    found = detector.detect(source.text)
+    page = read_page(source.text, source.url) if source.page else None
+    found = detector.detect("\n".join((page.title or "", *page.paragraphs)) if page else source.text)
     reason = check_language(found, langs)
     if reason:
         raise UnreadableInput(Problem(path, reason))
-    ex = extract(source.text, found.lang, options.today, options.fallback_date)
+    ex = page_extracted(page, found.lang) if page else extract(source.text, found.lang, options.today,
+                                                               options.fallback_date)
+    if page and ex.date is None and options.fallback_date:
+        ex = replace(ex, date=options.fallback_date)
     if not ex.paragraphs:
         raise UnreadableInput(Problem(path, "no article text found (only a title, dates or page "
                                             "furniture); copy the article's paragraphs into the file."))
@@ -116,29 +122,35 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
                                       "dates in the text (flagged date_inferred: true)."))
     published = datetime.combine(day, ex.time) if ex.time else None
     names = tuple(n for n in (ex.source, ex.photo_credit) if n)
-    text = "\n".join(x for x in (ex.title, ex.caption, *ex.paragraphs) if x)
+    text = "\n".join(x for x in (ex.title, ex.standfirst, ex.caption, *ex.paragraphs) if x)
     # An article without a date is not dated today for pairing: the dates it mentions place it.
     candidate = make_candidate(str(path), found.lang, text, ex.date or options.fallback_date,
                                today=options.today, names=names)
-    return Article(source, found.lang, found.confidence, ex, day, inferred, published, candidate)
+    return Article(source, found.lang, found.confidence, ex, day, inferred, published, candidate,
+                   page.image if page else None)
 
 
 def front_matter(article: Article, partner: Candidate | None, score: float | None) -> dict[str, Any]:
     ex = article.extracted
     meta: dict[str, Any] = {"title": ex.title, "date": article.published or article.day,
-                            "slug": slugify(ex.title) or slugify(article.source.path.stem) or "article"}
-    for key, value in (("source", ex.source), ("author", ex.author), ("caption", ex.caption)):
+                            "slug": slugify(ex.title) or slugify(_stem(article.source)) or "article"}
+    for key, value in (("summary", ex.standfirst), ("source", ex.source), ("author", ex.author),
+                       ("caption", ex.caption)):
         if value:
             meta[key] = value
     if ex.title_inferred:
         meta["title_inferred"] = True
     if article.date_inferred:
         meta["date_inferred"] = True
-    meta["original_file"] = article.source.path.name
+    meta["original_file"] = article.source.name
     info: dict[str, Any] = {"source_sha256": article.source.sha256, "language": article.lang,
                             "language_confidence": article.confidence}
     if ex.photo_credit:
         info["photo_credit"] = ex.photo_credit
+    if article.source.url:
+        info["url"] = article.source.url
+    if article.image_url:
+        info["image_url"] = article.image_url
     if article.candidate.day is None:
         info["undated"] = True  # the date above is the import's; pairing must not trust it
     if partner:
@@ -149,7 +161,7 @@ def front_matter(article: Article, partner: Candidate | None, score: float | Non
     return meta
 
 
-def run_import(paths: list[Path], content_dir: Path, site_langs: tuple[str, ...], options: Options,
+def run_import(paths: list[Path | str], content_dir: Path, site_langs: tuple[str, ...], options: Options,
                detector: Detector) -> Report:
     files, problems = expand(paths)
     langs = tuple(code for code in SUPPORTED if code in site_langs)
@@ -159,7 +171,7 @@ def run_import(paths: list[Path], content_dir: Path, site_langs: tuple[str, ...]
         outcome = Outcome(path)
         outcomes.append(outcome)
         try:
-            source = read_source(path)
+            source = read_url(path) if isinstance(path, str) else read_source(path)
             outcome.warnings.extend(source.warnings)
             if source.sha256 in seen:
                 raise UnreadableInput(Problem(path, f"same bytes as {seen[source.sha256]}; imported once."))
@@ -234,7 +246,7 @@ def _folder(members: list[Outcome], partner: Candidate | None, index: existing.C
             return before.path.parent  # imported before: stay where it is, even if moved by hand
     lead = ordered[0].article
     base = index.root / f"{lead.day:%Y}" / f"{lead.day:%m}" / (
-        slugify(lead.title) or slugify(lead.source.path.stem) or "article")
+        slugify(lead.title) or slugify(_stem(lead.source)) or "article")
     shas = {m.article.source.sha256 for m in members}
     folder, n = base, 1
     while not _free(folder, shas, index, claimed):
@@ -250,3 +262,7 @@ def _free(folder: Path, shas: set[str], index: existing.ContentIndex, claimed: d
     others = [f for f in index.in_folder(folder) if f.source_sha256 not in shas]
     stray = folder.is_dir() and any(p.suffix == ".md" and p.name[:-3] not in ("en", "fr") for p in folder.iterdir())
     return not others and not stray
+
+
+def _stem(source: Source) -> str:
+    return source.path.stem if isinstance(source.path, Path) else source.path.rstrip("/").rsplit("/", 1)[-1]

@@ -1,4 +1,5 @@
-"""Turning input paths into text: which files a folder holds, and how their bytes decode."""
+"""Turning inputs into text: which files a folder holds, how their bytes decode, and web pages
+(saved .html files and http(s) URLs), which are read whole and taken apart by webpage."""
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem
+from .webpage import FetchError, decode_html, fetch, is_url, looks_like_html
 
 # A NUL byte never occurs in text; control characters beyond a few per cent mean a binary format.
 _TEXT_CONTROLS = {9, 10, 12, 13, 27}
@@ -15,10 +17,16 @@ _CONTROL_RATIO = 0.05
 
 @dataclass(frozen=True)
 class Source:
-    path: Path
+    path: Path | str  # a file, or the URL as given
     text: str
     sha256: str  # of the raw bytes: recognises a file imported before, whatever it was renamed to
     warnings: tuple[Problem, ...] = field(default=())
+    page: bool = False  # HTML, to be read with its markup rather than as copied text
+    url: str | None = None  # where the page was fetched from (after redirects)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if isinstance(self.path, Path) else self.path
 
 
 class UnreadableInput(Exception):
@@ -29,11 +37,15 @@ class UnreadableInput(Exception):
         self.problem = problem
 
 
-def expand(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Files named, plus the visible files inside folders named (recursively, sorted)."""
-    files: list[Path] = []
+def expand(inputs: list[Path | str]) -> tuple[list[Path | str], list[Problem]]:
+    """Files named, the visible files inside folders named (recursively, sorted), and URLs."""
+    files: list[Path | str] = []
     problems: list[Problem] = []
-    for path in paths:
+    for given in inputs:
+        if isinstance(given, str) and is_url(given):
+            files.append(given)
+            continue
+        path = Path(given)
         if path.is_dir():
             for dirpath, dirnames, filenames in os.walk(path):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -60,6 +72,8 @@ def read_source(path: Path) -> Source:
     if b"\0" in head or controls > _CONTROL_RATIO * len(head):
         raise UnreadableInput(Problem(path, "this is a binary file, not text; only plain text copied "
                                             "from a news page can be imported."))
+    if looks_like_html(path, data):
+        return Source(path=path, text=decode_html(data), sha256=digest, page=True)
     warnings: list[Problem] = []
     try:
         text = data.decode("utf-8-sig")
@@ -77,3 +91,12 @@ def read_source(path: Path) -> Source:
     if not text.strip():
         raise UnreadableInput(Problem(path, "the file holds only blank lines; nothing to import."))
     return Source(path=path, text=text, sha256=digest, warnings=tuple(warnings))
+
+
+def read_url(url: str) -> Source:
+    """Fetches a web page; raises UnreadableInput with the reason when there is none to read."""
+    try:
+        final, html = fetch(url)
+    except FetchError as exc:
+        raise UnreadableInput(Problem(url, exc.reason)) from None
+    return Source(path=url, text=html, sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(), page=True, url=final)

@@ -32,6 +32,8 @@ from trafilatura.utils import decode_file, image_src, load_html
 
 from .. import __version__
 from .boilerplate import is_banner, is_chrome
+from .extract import Extracted
+from .headline import infer_headline
 from .lines import same_text
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -402,3 +404,22 @@ def _bare_host(link: str) -> str:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def extracted(page: Page, lang: str) -> Extracted:
+    """The page as the importer's Extracted, as if its text had been copied: the markup's
+    title, date and credits are taken as found; a page without a title gets one inferred."""
+    published = page.published
+    day = published.date() if isinstance(published, datetime) else published
+    clock = published.timetz() if isinstance(published, datetime) else None
+    title, inferred = page.title, False
+    if not title and page.paragraphs:
+        title, inferred = infer_headline(page.paragraphs[0], lang), True
+    notes = tuple(f"{what} from the page's markup" for what, value in (
+        ("title", page.title), ("date", day), ("author", page.author), ("site name", page.site_name),
+        ("lead image", page.image)) if value)
+    standfirst = page.description if page.description and page.paragraphs and not same_text(
+        page.description, page.paragraphs[0]) and not page.paragraphs[0].startswith(page.description[:40]) else None
+    return Extracted(title=title, title_inferred=inferred, date=day, date_inferred=False, time=clock,
+                     source=page.site_name, author=page.author, caption=page.caption, photo_credit=page.credit,
+                     paragraphs=page.paragraphs, notes=notes, standfirst=standfirst)
