@@ -266,7 +266,8 @@ def _similar(x: str, y: str) -> bool:
         if p != q:
             break
         common += 1
-    return common >= COGNATE_PREFIX and (common >= len(shorter) - 2 or common / len(longer) >= 0.6)
+    return (common >= COGNATE_PREFIX and len(shorter) >= 0.7 * len(longer)
+            and (common >= len(shorter) - 2 or common / len(longer) >= 0.6))
 
 
 def _name_key(word: str) -> str:

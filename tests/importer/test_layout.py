@@ -1,0 +1,129 @@
+"""One fixture per pattern of copied pages that misled the importer: where the headline, the date
+and the source really are. Each text is made up, in the shape real copy takes."""
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from .importer_support import TODAY
+from newsdigest.importer.extract import extract
+
+LEAD_EN = ("GENEVA (Reuters) - Swiss voters on Sunday approved a plan to build three new rail tunnels "
+           "under the Alps, the federal chancellery said, with 58.3% in favour.")
+LEAD_FR = ("Les électeurs genevois ont approuvé dimanche la construction de trois nouveaux tunnels "
+           "ferroviaires sous les Alpes, avec 58,3 % de oui, a annoncé la chancellerie.")
+MORE_EN = "Turnout was 47%, slightly above the average for federal votes this year."
+MORE_FR = "La participation a atteint 47 %, un peu au-dessus de la moyenne des scrutins de l'année."
+
+
+def ex(text, lang="en"):
+    return extract(text, lang, TODAY)
+
+
+@pytest.mark.parametrize("text, lang, title", [
+    # icon ligatures, menus and a section label above the headline
+    ("Skip to content\nMenu\nsearch\naccount_circle\nWorld News\n"
+     "Swiss voters back Alpine rail tunnels\nBy Anna Weber\n" + LEAD_EN + "\n" + MORE_EN, "en",
+     "Swiss voters back Alpine rail tunnels"),
+    # the outlet's name and tagline, then a menu row with wide gaps
+    ("The Alpine Ledger\nIndependent news from the mountains\nNews   Sport   Travel   Weather\n"
+     "Swiss voters back Alpine rail tunnels\n" + LEAD_EN + "\n" + MORE_EN, "en",
+     "Swiss voters back Alpine rail tunnels"),
+    # a radio programme line and a section in capitals
+    ("Radio Léman 98,2\nLe 6 à 9 avec Julie Rochat\nSPORTS\n"
+     "Trois tunnels sous les Alpes approuvés par les Genevois\nPar Marc Favre | Radio Léman\n"
+     + LEAD_FR + "\n" + MORE_FR, "fr", "Trois tunnels sous les Alpes approuvés par les Genevois"),
+    # a headline followed by a standfirst without a final stop
+    ("Swiss voters back Alpine rail tunnels\nThe chancellery said 58.3% of voters approved the three "
+     "tunnels, the largest rail project since the Gotthard base tunnel opened\nBy Anna Weber\n"
+     + LEAD_EN + "\n" + MORE_EN, "en", "Swiss voters back Alpine rail tunnels"),
+    # a kicker with a separator is not the headline
+    ("Federal vote | Transport\nSwiss voters back Alpine rail tunnels\nBy Anna Weber\n" + LEAD_EN + "\n"
+     + MORE_EN, "en", "Swiss voters back Alpine rail tunnels"),
+])
+def test_the_headline_is_found_under_page_furniture(text, lang, title):
+    got = ex(text, lang)
+    assert (got.title, got.title_inferred) == (title, False)
+
+
+@pytest.mark.parametrize("text, lang", [
+    # a photo credit and a caption sentence are not headlines
+    ("Photo: Keystone / Anna Meier\nA train leaves the Gotthard tunnel, Tuesday, Feb. 4, 2025. "
+     "(Keystone/Jean Dupont)\n" + LEAD_EN + "\n" + MORE_EN, "en"),
+    # a dateline is the article, not its title
+    ("MONTRÉAL, QC, le 3 mars 2025 /CNW/ - La société Rail Alpin annonce la construction de trois "
+     "tunnels ferroviaires sous les Alpes\n" + MORE_FR, "fr"),
+    # the outlet's tagline right above the article, and closing lines at the end
+    ("Le Léman Quotidien\nL'actualité de Genève et du Léman\nAccueil | Genève | Suisse | Monde\n"
+     + LEAD_FR + "\n" + MORE_FR + "\nPlus de détails à venir\n3 commentaires\nRépondre au commentaire", "fr"),
+    # related links after the article
+    (LEAD_EN + "\n" + MORE_EN + "\nRelated stories\nZermatt cut off after heavy snowfall\n"
+     "Swiss tunnels: what the vote means for commuters", "en"),
+    # a breadcrumb of two parts
+    ("Régions > Genève\n" + LEAD_FR + "\n" + MORE_FR, "fr"),
+    # a tagline that says nothing the article says
+    ("Skip to main content\nExclusive news, data and analytics for financial market professionals\nEurope\n"
+     + LEAD_EN + "\n" + MORE_EN, "en"),
+])
+def test_a_text_without_a_headline_gets_an_inferred_one(text, lang):
+    got = ex(text, lang)
+    assert got.title_inferred, got.title
+    for furniture in ("Photo", "Keystone", "MONTRÉAL", "Quotidien", "actualité", "Zermatt", "what the vote", "Régions",
+                      "Exclusive"):
+        assert furniture not in (got.title or ""), got.title
+
+
+def test_a_month_marker_never_leaks_into_an_inferred_title():
+    got = ex(" date 2025-03\n" + LEAD_FR + "\n" + MORE_FR, "fr")
+    assert got.title_inferred and not got.title.lower().startswith("date")
+    assert got.month == (2025, 3)
+
+
+@pytest.mark.parametrize("text, lang, day, inferred", [
+    ("Swiss voters back Alpine rail tunnels\nThe Alpine Ledger Mar 3, 2025 14:05\n" + LEAD_EN, "en",
+     date(2025, 3, 3), False),  # the outlet's name, then the date
+    ("Trois tunnels sous les Alpes approuvés\n12/03/2025 à 09:41\n" + LEAD_FR, "fr", date(2025, 3, 12), False),
+    ("Swiss voters back Alpine rail tunnels\n03/12/2025 9:41 AM EST\n" + LEAD_EN, "en", date(2025, 3, 12), False),
+    ("Swiss voters back Alpine rail tunnels\n25/03/2025 9:41\n" + LEAD_EN, "en", date(2025, 3, 25), False),  # 25 > 12
+    ("Trois tunnels sous les Alpes approuvés\n03.04.2025, 09:15\n" + LEAD_FR, "fr", date(2025, 4, 3), False),
+    ("Trois tunnels sous les Alpes approuvés\nLes résultats sont tombés ce mardi 14 octobre, vers midi, "
+     "à la chancellerie de Genève.\n" + MORE_FR, "fr", date(2025, 10, 14), True),  # the weekday fixes 2025
+    ("Swiss voters back Alpine rail tunnels\nBERN, Feb 10 (Reuters) - Swiss voters on Monday approved the "
+     "tunnels, after a first vote on Sept. 8, 2023 had failed.\n" + MORE_EN, "en", date(2025, 2, 10), True),
+    (" date 2025-03\nTrois tunnels sous les Alpes approuvés\nGENÈVE, 4 mars (ATS) - " + LEAD_FR, "fr",
+     date(2025, 3, 4), False),  # the month marker states the year
+    ("Swiss voters back Alpine rail tunnels\nBy Anna Weber\n" + LEAD_EN + "\n" + MORE_EN +
+     "\nThis report by The Canadian Press was first published Nov. 5, 2025.", "en", date(2025, 11, 5), False),
+])
+def test_dates_as_news_pages_write_them(text, lang, day, inferred):
+    got = ex(text, lang)
+    assert (got.date, got.date_inferred) == (day, inferred)
+
+
+def test_a_relative_update_line_is_no_date():
+    got = ex("Swiss voters back Alpine rail tunnels\nUpdated 2 hours ago\n"
+             "Swiss voters on Sunday approved a plan to build three new rail tunnels.\n" + MORE_EN, "en")
+    assert got.date is None
+
+
+def test_the_date_line_gives_the_time():
+    got = ex("Swiss voters back Alpine rail tunnels\nThe Alpine Ledger Mar 3, 2025 14:05\n" + LEAD_EN, "en")
+    assert got.time == time(14, 5)
+
+
+@pytest.mark.parametrize("text, lang, source", [
+    # a photo credit is not the source
+    ("Swiss voters back Alpine rail tunnels\nPhoto: AFP/Jane Doe\nSwiss voters on Sunday approved a plan.\n"
+     + MORE_EN, "en", None),
+    # nor is a comment widget at the end
+    ("Trois tunnels sous les Alpes approuvés\n" + LEAD_FR + "\n" + MORE_FR + "\nRépondre au commentaire", "fr", None),
+    ("Trois tunnels sous les Alpes approuvés\n" + LEAD_FR + "\n" + MORE_FR + "\n© 2025 Le Temps. Tous droits réservés.",
+     "fr", "Le Temps"),
+    ("Swiss voters back Alpine rail tunnels\n" + LEAD_EN + "\n" + MORE_EN, "en", "Reuters"),
+])
+def test_sources(text, lang, source):
+    got = ex(text, lang)
+    assert got.source == source
+    if "Photo:" in text:
+        assert got.photo_credit == "AFP"
