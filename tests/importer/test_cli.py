@@ -69,6 +69,9 @@ def test_json_writes_nothing_and_describes_each_file(project):
     rows = json.loads(result.out)  # stdout holds the JSON only; the log went to stderr
     assert [r["file"] for r in rows] == [str(SEED_FR), str(SEED_EN), str(BAD / "german.txt")]
     fr, en, de = rows
+    documented = {"file", "lang", "title", "title_inferred", "date", "date_inferred", "source", "caption", "story",
+                  "paired_with", "pair_score", "error"}
+    assert all(documented <= set(row) for row in rows)
     assert {k: en[k] for k in ("lang", "title", "title_inferred", "date", "date_inferred", "published",
                                "source", "story", "paired_with")} == {
         "lang": "en", "title": "North Korea warns Japan against forging military alliances with other nations",
