@@ -45,7 +45,9 @@ _WIDGET = re.compile(
     r"|also read|voir aussi|lire aussi|most (?:read|popular)|les plus lus|trending|tendances"
     r"|sign up for (?:our|the)\b.*|inscrivez-vous a\b.*|abonnez-vous a\b.*|get the latest\b.*"
     r"|(?:updated|mis a jour)?\s*(?:il y a|\d+)\s+\d*\s*(?:min(?:utes?)?|h(?:ours?|eures?)?|jours?|days?)(?: ago)?"
-    r"|with inputs from (?:agencies|pti|ani)|avec agences)$")
+    r"|with inputs from (?:agencies|pti|ani)|avec agences)$"
+    r"|^(?:tags?|mots[- ]cles?|sujets?|topics?|themes?|keywords?|etiquettes?)\s*:"
+    r"|^[^/|]{2,40}\s[/|]\s(?:redaction|staff|newsroom|desk|web|la redaction|the newsroom)$")
 # "Morning Show 6am - 9am", "Le 6 à 9 avec Marie", "Le Journal de 7 h": a programme line, not a headline.
 _PROGRAMME = re.compile(r"\b\d{1,2}\s*(?:[ap]\.?m\.?|h(?:\d\d)?|:\d\d)?\s*(?:-|–|to|a)\s*\d{1,2}\s*"
                         r"(?:[ap]\.?m\.?|h(?:\d\d)?|:\d\d)\b|^le \d{1,2} a \d{1,2}\b|^le journal de \d{1,2} ?h\b")
@@ -88,7 +90,7 @@ def is_menu(line: str) -> bool:
 
 def is_programme(line: str) -> bool:
     """A broadcast schedule line ("Morning Show 6am - 9am"), found above copied radio stories."""
-    return len(line.split()) <= 10 and bool(_PROGRAMME.search(_key(line)))
+    return len(line.split()) <= 14 and bool(_PROGRAMME.search(_key(line)))
 
 
 def is_banner(line: str) -> bool:

@@ -147,10 +147,12 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
             elif i + 1 < len(lines) and (is_menu(lines[i + 1]) or kinds[i - 1] == "masthead" and
                                          kinds[i + 1] in ("furniture", "masthead")):
                 found.notes.append(f"dropped the outlet's tagline: {line[:60]!r}")  # menus follow it
-            elif candidates and candidates[-1][0] == i - 1 and len(line.split()) >= 14 and \
-                    len(line.split()) > len(candidates[-1][1].split()) and \
-                    _overlap(candidates[-1][1], body) >= MIN_OVERLAP:
-                found.standfirst = found.standfirst or line  # a long line right under the headline
+            elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i):
+                found.masthead = found.masthead or outlet_name(line)  # the outlet's name, over the byline too
+                found.notes.append(f"dropped the outlet's name: {line[:60]!r}")
+            elif candidates and candidates[-1][0] == i - 1 and len(candidates[-1][1].split()) >= 5 and \
+                    _overlap(candidates[-1][1], body) >= MIN_OVERLAP_CLOSE:
+                found.standfirst = found.standfirst or line  # the line right under the headline
             else:
                 candidates.append((i, line, "the first line" if i == 0 else "the headline line"))
         elif k == "text" and found.standfirst is None and candidates:

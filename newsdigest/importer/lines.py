@@ -47,6 +47,12 @@ _CREDIT_TAIL = re.compile(
     r"|(?P<copy>©\s*[\w.\-/ ]{2,40}))\s*$")
 _CREDIT_ONLY = re.compile(r"^(?:photo|image|crédit(?: photo)?|credit|photo credit|illustration)\s*:\s*(?P<who>.+)$"
                           r"|^(?:©|\(c\))\s*(?P<copy>[^\d].{1,40})$|^(?P<getty>(?:[\w.\- ]{1,30}\s)?(?:via )?Getty Images)$", re.I)
+# A caption sentence with its credit after it: "... at Peyragudes. Photo: Velo Dispatch / Ben Carrow",
+# "... son enlèvement. PHOTO ARCHIVES AIDE SAHEL", "... au Sentier (VD). Keystone / Archives".
+_SENTENCE_THEN_CREDIT = re.compile(
+    r"[.!?»)]\s+(?P<credit>(?i:photo|image|cr[ée]dit|credit)\s*:.{1,80}|(?i:photo|©)\s.{1,80}"
+    r"|[A-ZÀ-Ý][\w'’.\-]+(?:\s+[A-ZÀ-Ý][\w'’.\-]+)*\s*/\s*[A-ZÀ-Ý][\w'’.\- ]{1,60}"
+    r"|[A-ZÀ-Ý][A-ZÀ-Ý'’.\- ]{6,80})$")
 # Sentences that describe a picture: "A sign is seen in Toronto", "Firefighters work near the site".
 _CAPTION_VERB = re.compile(r"\b(?:is|are) (?:seen|pictured|shown|displayed)\b|\bpose[sd]? for\b|\bphotographed\b"
                            r"|\bon pr[ée]sente\b|\bsur cette photo\b|\bphoto d'archives\b", re.I)
@@ -79,8 +85,8 @@ def looks_like_headline(line: str) -> bool:
     if not (line[0].isalnum() or line[0] in "«\"“'‘") or line.endswith("…") or bare.endswith("...") or " | " in line:
         return False  # a kicker or a "Title | Outlet" tab
     letters = [c for c in line if c.isalpha()]
-    if len(words) <= 4 and letters and all(c.isupper() for c in letters):
-        return False  # "WORLD NEWS", "BREAKING NEWS": a label
+    if letters and all(c.isupper() for c in letters) and (len(words) <= 4 or re.search(r"\s[·•|/:–-]\s", line)):
+        return False  # "WORLD NEWS", "RUGBY · SIX NATIONS": a label
     if is_programme(line) or credit_of(line) or _DATELINE_HEAD.match(line) and _dateline_like(line):
         return False
     return not any(m.day and m.year for m in find_dates(line, "en") + find_dates(line, "fr"))
@@ -160,6 +166,9 @@ def caption_parts(line: str) -> tuple[str, str | None] | None:
         before = line[: m.start()].strip()
         if len(before.split()) >= 4 and re.search(r"[.!?»\"”]$", before):
             return before, _credit_name(m.group(0))
+    m = _SENTENCE_THEN_CREDIT.search(line)
+    if m and len(line[: m.start()].split()) >= 4:
+        return line[: m.start() + 1].strip(), _credit_name(m.group("credit"))
     if _CAPTION_VERB.search(line) and len(line.split()) <= 60:
         return line, None
     return None
