@@ -32,7 +32,7 @@ DATE_FACTOR = {0: 1.0, 1: 0.9, 2: 0.7, 3: 0.4}  # by days apart; further apart: 
 UNDATED_FACTOR = 0.5  # an article with no date found can pair only on strong overlap
 PLACED_FACTOR = 0.9  # ...unless a date it mentions falls on the other's day (at most this)
 WEEKDAY_FACTOR = 0.6  # ...or the weekday it names does
-EARLIER_FACTOR = 0.2  # every dated event it mentions is long before the other's day
+EARLIER_FACTOR = 0.35  # every dated event it alone mentions is long before the other's day
 EXCLUSIVE_MIN = 3.0  # evidence shared with one candidate only that settles a near tie...
 EXCLUSIVE_RATIO = 2.0  # ...when it outweighs what is shared with the other only this many times
 
@@ -129,7 +129,9 @@ def date_agreement(a: Candidate, b: Candidate) -> tuple[int | None, float]:
     near = [abs((e - dated.day).days) for e in undated.events]
     if near and min(near) in DATE_FACTOR:
         return None, max(UNDATED_FACTOR, PLACED_FACTOR * DATE_FACTOR[min(near)])
-    if undated.events and max(undated.events) < dated.day - timedelta(days=45):
+    # Background both texts give (the kidnapping a year before the release) does not date either.
+    own = [e for e in undated.events if e not in dated.events]
+    if own and max(own) < dated.day - timedelta(days=45):
         return None, EARLIER_FACTOR
     days_before = {(dated.day - timedelta(days=n)).weekday() for n in range(3)}
     if undated.weekdays & days_before:
