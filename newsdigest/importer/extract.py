@@ -66,6 +66,7 @@ class _Found:
     standfirst: str | None = None
     tail_source: str | None = None
     tail_stamp: str | None = None
+    lead_in: list[str] = field(default_factory=list)  # sentences above the body that belong to it
     notes: list[str] = field(default_factory=list)
 
     def take_stamp(self, where: str, text: str) -> None:
@@ -144,7 +145,7 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
             following = next((kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] != "furniture"), "text")
             if following == "credit" and candidates:
                 found.caption = found.caption or line  # a picture's caption, over its credit
-            elif i + 1 < len(lines) and (is_menu(lines[i + 1]) or kinds[i - 1] == "masthead" and
+            elif i + 1 < len(lines) and (is_menu(lines[i + 1]) or i > 0 and kinds[i - 1] == "masthead" and
                                          kinds[i + 1] in ("furniture", "masthead")):
                 found.notes.append(f"dropped the outlet's tagline: {line[:60]!r}")  # menus follow it
             elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i):
@@ -157,6 +158,8 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
                 candidates.append((i, line, "the first line" if i == 0 else "the headline line"))
         elif k == "text" and found.standfirst is None and candidates:
             found.standfirst = line
+        elif k == "text":
+            found.lead_in.append(line)  # article text above a byline: kept, never dropped
         else:
             found.notes.append(f"dropped page furniture: {line[:60]!r}")
     chosen = None
@@ -172,7 +175,9 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
     if chosen:
         found.title, found.title_from = chosen
     if found.standfirst and found.title is None:
-        found.standfirst = None  # without a headline above it, it is the article's first sentence
+        # Without a headline above it, it is the article's first sentence.
+        found.lead_in.insert(0, found.standfirst)
+        found.standfirst = None
 
 
 def _layout_tail(lines: list[str], start: int, body: set[str], found: _Found) -> int:
@@ -230,7 +235,7 @@ def extract(text: str, lang: str, today: date, fallback_date: date | None = None
     _layout_head(lines, kinds, start, body_words, found, lang)
     end = max(_layout_tail(lines, start, body_words, found), start)
 
-    body: list[str] = []
+    body: list[str] = list(found.lead_in)
     for i in range(start, end):
         line, k = lines[i], kinds[i]
         if is_chrome(line) or is_programme(line):

@@ -127,3 +127,9 @@ def test_sources(text, lang, source):
     assert got.source == source
     if "Photo:" in text:
         assert got.photo_credit == "AFP"
+
+
+def test_no_article_sentence_is_dropped_above_a_date_line():
+    got = ex(LEAD_EN + "\nPublished March 3, 2025\n" + MORE_EN, "en")
+    assert got.paragraphs == (LEAD_EN, MORE_EN)
+    assert got.date == date(2025, 3, 3) and got.title_inferred
