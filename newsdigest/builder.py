@@ -36,6 +36,9 @@ class Report:
     seconds: float
     out_dir: Path
     full: bool  # a complete rebuild (no usable manifest) rather than an incremental one
+    # What the editor should know but that does not stop the build (stories that look like one
+    # story in two languages: pair_hints.py), one line each, without the "warning: " prefix.
+    warnings: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> int:
@@ -125,7 +128,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         say("no input changed since the last build")
         counts = previous["counts"]
         return Report(pages=counts["pages"], written=0, files=counts["files"], stories=counts["stories"],
-                      seconds=perf_counter() - start, out_dir=out, full=False)
+                      seconds=perf_counter() - start, out_dir=out, full=False,
+                      warnings=tuple(previous.get("warnings", ())))
 
     site, translators = gather(config, include_drafts, cache, progress, tree)
     say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
@@ -134,6 +138,10 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     static = _static_files(config)
     copies = copies + static
     check_collisions(pages, copies)
+    hints_start = perf_counter()
+    warnings = _pairing_hints(site, cache, workers, progress)
+    say(f"looked for single-language stories to pair in {perf_counter() - hints_start:.2f} s: "
+        f"{len(warnings)} found")
     assets = _versioned(static, site)
     renderer = Renderer(site, translators, assets, cache.dir / "templates" if cache.enabled else None)
     fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
@@ -152,9 +160,21 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
                           workers)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
     counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories)}
-    cache.save_manifest(out, wanted, snapshot, counts)
+    cache.save_manifest(out, wanted, snapshot, counts, warnings)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
-                  seconds=perf_counter() - start, out_dir=out, full=previous is None)
+                  seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings)
+
+
+def _pairing_hints(site: Site, cache: Cache, workers: int | None, progress: Progress | None) -> tuple[str, ...]:
+    """Warnings naming single-language stories the importer would pair. Advice only: if looking
+    fails (the importer's code is broken, say), the build goes on and says so."""
+    from . import pair_hints
+    try:
+        phase = (lambda total: progress.phase("pairing", total)) if progress else None
+        return tuple(h.message() for h in pair_hints.find(site, cache, workers, phase))
+    except Exception as exc:  # noqa: BLE001 - a hint must never cost the editor the build
+        return (f"could not look for single-language stories to pair ({type(exc).__name__}: {exc}); "
+                "the site was built without that check.",)
 
 
 def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> str:

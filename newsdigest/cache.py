@@ -69,6 +69,7 @@ class Cache:
         # memory, so a rebuild does not read them back from disk.
         self._memory: tuple[str, dict[int, dict]] | None = None
         self._manifests: dict[str, dict] = {}
+        self._tables: dict[str, tuple[str, dict]] = {}
         self.hits = 0
 
     # Articles, in shards so that an edit rewrites one small file, not the whole cache
@@ -130,6 +131,34 @@ class Cache:
         self._memory = (key, shards)
         return results
 
+    # Tables of values derived from articles (the pairing hints' facts), keyed by article fingerprint
+    def _table_path(self, name: str) -> Path:
+        return self.dir / f"{name}.pickle"
+
+    def load_table(self, name: str) -> dict:
+        """What save_table stored under `name` with the current code and settings, else {}."""
+        if not (self.enabled and self.trust):
+            return {}
+        key = settings_key(self.config)
+        if name in self._tables and self._tables[name][0] == key:
+            return dict(self._tables[name][1])
+        try:
+            stored = pickle.loads(self._table_path(name).read_bytes())
+        except Exception:  # noqa: BLE001 - missing, truncated or from other code: start afresh
+            return {}
+        return dict(stored["entries"]) if isinstance(stored, dict) and stored.get("key") == key else {}
+
+    def save_table(self, name: str, entries: dict) -> None:
+        key = settings_key(self.config)
+        self._tables[name] = (key, dict(entries))
+        if not self.enabled:
+            return
+        try:
+            data = pickle.dumps({"key": key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - values that cannot be pickled stay in memory only
+            return
+        _write_atomically(self._table_path(name), data)
+
     # Output manifests
     def _manifest_path(self, out: Path) -> Path:
         name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
@@ -137,7 +166,7 @@ class Cache:
 
     def load_manifest(self, out: Path) -> dict | None:
         """The record of the last complete build into `out` ("outputs": {site path: fingerprint},
-        "snapshot": the inputs' stat digest, "counts"), or None."""
+        "snapshot": the inputs' stat digest, "counts", "warnings"), or None."""
         if not (self.enabled and self.trust) or not out.is_dir():
             return None
         try:
@@ -153,9 +182,10 @@ class Cache:
         self._manifests.pop(str(out), None)
         self._manifest_path(out).unlink(missing_ok=True)
 
-    def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int]) -> None:
+    def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int],
+                      warnings: tuple[str, ...] = ()) -> None:
         if self.enabled:
             record = {"key": code_key(), "out": str(out), "outputs": outputs, "snapshot": snapshot,
-                      "counts": counts}
+                      "counts": counts, "warnings": list(warnings)}
             _write_atomically(self._manifest_path(out), json.dumps(record, sort_keys=True).encode())
             self._manifests[str(out)] = record

@@ -1,4 +1,4 @@
-"""Command line: `newsdigest [build] [options]`, `newsdigest import ...`.
+"""Command line: `newsdigest [build] [options]`, `newsdigest import ...`, `newsdigest pair A B`, ...
 
 Parses arguments, loads the config, calls one plain function, and turns NewsdigestError into
 a readable list of problems and exit status 1. Nothing else lives here.
@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import load_config
 from .errors import NewsdigestError
 
-COMMANDS = ("build", "serve", "import", "check", "deploy")
+COMMANDS = ("build", "serve", "import", "check", "deploy", "pair", "unpair")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -54,13 +54,16 @@ def make_parser(command: str) -> argparse.ArgumentParser:
         from .importer.cli import add_arguments
         parser.description = "Import raw news text files into content/, pairing French and English versions."
         add_arguments(parser)
+    elif command in ("pair", "unpair"):
+        from .regroup import add_arguments
+        add_arguments(parser, command)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("-h", "--help"):
-        print("usage: newsdigest [build|serve|import|check|deploy] [options]   (build is the default)\n"
+        print("usage: newsdigest [build|serve|import|check|deploy|pair|unpair] [options]   (build is the default)\n"
               "Run 'newsdigest COMMAND --help' for a command's options.")
         return 0
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
@@ -79,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                 if progress:
                     progress.close()
             if not args.quiet:
+                for warning in report.warnings:
+                    print(f"warning: {warning}", file=sys.stderr)
                 print(report.summary())
             return 0
         if command == "serve":
@@ -93,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "deploy":
             from .deploy import run
             return run(args, config)
+        if command in ("pair", "unpair"):
+            from .regroup import run
+            return run(args, config, command)
     except NewsdigestError as exc:
         print(f"error: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found:"
               if len(exc.problems) > 1 else "error:", file=sys.stderr)
@@ -100,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem.display(Path.cwd())}", file=sys.stderr)
         if command == "build":
             print("The build stopped; the previous output folder was left as it was.", file=sys.stderr)
+        if command in ("pair", "unpair"):
+            print("Nothing was moved.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

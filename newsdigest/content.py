@@ -30,7 +30,10 @@ REQUIRED = ("title", "date")
 OPTIONAL = ("summary", "source", "source_url", "author", "tags", "image", "caption", "updated",
             "slug", "draft",
             # Written by the importer; kept so editors can see how a story was made.
-            "title_inferred", "date_inferred", "original_file", "import")
+            "title_inferred", "date_inferred", "original_file", "import",
+            # Written by `newsdigest unpair`: stories an editor split this one from, never to be
+            # suggested as its pair again.
+            "unpaired_from")
 KNOWN_KEYS = frozenset(REQUIRED + OPTIONAL)
 WORDS_PER_MINUTE = 220
 SUMMARY_CHARS = 200
@@ -60,6 +63,7 @@ class Article:
     image: str | None = None
     caption: str | None = None
     draft: bool = False
+    unpaired_from: tuple[str, ...] = ()  # story keys an editor separated this one from
     fingerprint: str = ""  # digest of the source path and bytes: what incremental builds compare
 
     @property
@@ -199,6 +203,16 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     if not isinstance(draft, bool):
         bad("draft must be true or false.", "draft")
 
+    unpaired = meta.get("unpaired_from")
+    unpaired_from: tuple[str, ...] = ()
+    if unpaired is not None:
+        values = unpaired if isinstance(unpaired, list) else [unpaired]
+        if not values or not all(isinstance(v, str) and v.strip("/ ") for v in values):
+            bad("unpaired_from must be a story folder below content/, or a list of them, e.g. "
+                "'unpaired_from: 2026/02/north-korea-warns-japan'.", "unpaired_from")
+        else:
+            unpaired_from = tuple(v.strip().strip("/") for v in values)
+
     slug = _text(meta.get("slug"))
     if meta.get("slug") is not None:
         if not slug or not is_valid_slug(slug):
@@ -225,7 +239,7 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         words=len(words_text.split()),
         slug=slug, tags=tags, source=strings["source"], source_url=strings["source_url"],
         author=strings["author"], image=image, caption=fix(strings["caption"]) if strings["caption"] else None,
-        draft=draft, fingerprint=file_digest(path, data),
+        draft=draft, unpaired_from=unpaired_from, fingerprint=file_digest(path, data),
     ), []
 
 

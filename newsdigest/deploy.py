@@ -180,6 +180,8 @@ def deploy(config: Config, *, remote: str = "origin", branch: str = "gh-pages", 
         report = build(config)
     except NewsdigestError as exc:
         raise DeployError([*exc.problems, Problem(None, "the build failed, so nothing was deployed.")]) from None
+    for warning in report.warnings:
+        log(f"warning: {warning}")
     log(report.summary())
     tracked = remote if push and named else None
     if tracked:  # learn about deploys made from elsewhere, so history keeps accumulating

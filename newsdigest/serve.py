@@ -53,6 +53,7 @@ class SiteBuilder:
     include_drafts: bool = False
     watch: Callable[[Iterable[Path]], None] = lambda paths: None
     cache: Cache | None = None  # kept in memory between rebuilds
+    warnings: tuple[str, ...] = ()  # the last build's, shown again only when they change
 
     def __call__(self) -> Built:
         config = load_config(self.config_path, content=self.content, base_url=self.base_url)
@@ -67,6 +68,10 @@ class SiteBuilder:
             message = f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s."
         else:  # an incremental build
             message = f"Rebuilt {report.written} of {report.pages} pages in {report.seconds:.2f} s."
+        warnings = tuple(getattr(report, "warnings", ()))
+        if warnings != self.warnings:
+            message += "".join(f"\n  warning: {w}" for w in warnings)
+            self.warnings = warnings
         return Built(message, config.base_path)
 
 

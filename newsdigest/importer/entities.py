@@ -80,6 +80,9 @@ class Facts(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._surface)
 
+    def __reduce__(self):  # plain dicts and sets: what the build cache and worker pipes carry
+        return (Facts, (self._surface, dict(self.count), self.outlet, self.lang, dict(self.spellings)))
+
 
 def facts(text: str, lang: str, *, names: tuple[str, ...] = (), own_date: date | None = None) -> Facts:
     """The facts of `text`. `names` are the outlet names found around it (source line, photo

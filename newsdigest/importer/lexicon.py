@@ -20,6 +20,17 @@ CONTINENTS = frozenset({"Africa", "America", "Antarctica", "Asia", "Atlantic", "
 
 def fold(text: str) -> str:
     """Lowercase without accents, so "Février", "fevrier" and "FÉVRIER" compare equal."""
+    if text.isascii():
+        return text.lower()  # NFKD leaves ASCII alone, and casefold is lower there
+    return _fold_word(text) if len(text) <= 40 else _fold(text)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fold_word(text: str) -> str:
+    return _fold(text)  # words recur across a text and a batch: fold each once
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -81,13 +81,17 @@ class Decision:
     partner: Candidate | None
     match: Match | None  # the pair made, or the best candidate considered
     reason: str
+    runner_up: Match | None = None  # the best other match of either side of a pair made
 
     def describe(self) -> str:
         m = self.match
         if self.partner and m:
+            r = self.runner_up
+            second = (f"; runner-up {r.a.key if r.b in (m.a, m.b) else r.b.key} with "
+                      f"{r.b.key if r.b in (m.a, m.b) else r.a.key} scored {r.score:.2f}") if r else "; no runner-up"
             return (f"paired {self.article.key} ({self.article.lang}) with {self.partner.key} "
                     f"({self.partner.lang}): score {m.score:.2f} (threshold {THRESHOLD:.2f}); "
-                    f"{_evidence(m)}")
+                    f"{_evidence(m)}{second}")
         if m:
             other = m.b if m.a is self.article else m.a
             return (f"left {self.article.key} ({self.article.lang}) unpaired: {self.reason}; best "
@@ -183,8 +187,10 @@ def pair(batch: list[Candidate], existing: list[Candidate]) -> list[Decision]:
             for c in (m.a, m.b):
                 decided[id(c)] = Decision(c, None, m, reason)
             continue
-        decided[id(m.a)] = Decision(m.a, m.b, m, "")
-        decided[id(m.b)] = Decision(m.b, m.a, m, "")
+        runner = max((o for side in (m.a, m.b) for o in best_for.get(id(side), [])[:2] if o is not m),
+                     key=lambda o: o.score, default=None)
+        decided[id(m.a)] = Decision(m.a, m.b, m, "", runner)
+        decided[id(m.b)] = Decision(m.b, m.a, m, "", runner)
 
     decisions = []
     for c in batch:

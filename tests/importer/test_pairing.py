@@ -138,6 +138,7 @@ def test_an_undated_article_is_placed_by_the_dates_it_mentions():
     decisions = pair([fr_now, fr_then, en], [])
     assert {d.article.key: d.partner and d.partner.key for d in decisions} == {
         "fr_now": "en", "en": "fr_now", "fr_then": None}
+    assert "; runner-up fr_then with en scored 0." in decisions[0].describe()
 
 
 def test_an_undated_article_is_never_taken_as_dated_today():
