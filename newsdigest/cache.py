@@ -12,11 +12,8 @@ import json
 import os
 import pickle
 import tempfile
+from importlib import metadata
 from pathlib import Path
-
-import babel
-import jinja2
-import markdown
 
 from . import __version__
 from .config import Config
@@ -24,7 +21,9 @@ from .content import SourceFile, file_digest, parse_files
 from .parallel import fork_map
 
 CACHE_DIR = ".newsdigest-cache"
-FORMAT = 2
+FORMAT = 3
+# Every library whose version can change what a page says or how a story parses.
+OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "babel", "nh3", "pyyaml", "python-frontmatter", "anyascii")
 SHARDS = 64
 
 
@@ -32,7 +31,8 @@ SHARDS = 64
 def code_key() -> str:
     """Changes whenever this package's code or a library that shapes the output changes."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((FORMAT, __version__, markdown.__version__, jinja2.__version__, babel.__version__)).encode())
+    versions = [__version__] + [metadata.version(name) for name in OUTPUT_LIBRARIES]
+    digest.update(repr((FORMAT, versions)).encode())
     for source in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(source.name.encode() + source.read_bytes())
     return digest.hexdigest()
@@ -41,7 +41,7 @@ def code_key() -> str:
 def settings_key(config: Config) -> str:
     """What an article's parse depends on besides its own bytes."""
     return hashlib.blake2b(repr((code_key(), config.timezone, config.content_dir,
-                                 [(l.code, l.locale) for l in config.languages])).encode(),
+                                 [(l.code, l.locale) for l in config.languages], config.sanitize)).encode(),
                            digest_size=16).hexdigest()
 
 

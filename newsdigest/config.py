@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, Problem
+from .sanitize import Policy
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -38,6 +39,7 @@ class Config:
     templates_dir: Path
     locales_dir: Path
     cname: str | None = None
+    sanitize: Policy = Policy()  # what story bodies may hold beyond the default allow-list
 
     @property
     def root(self) -> Path:
@@ -63,7 +65,10 @@ class Config:
         raise KeyError(code)
 
 
-TOP_KEYS = {"base_url", "timezone", "page_size", "feed_size", "languages", "content", "output", "templates", "locales", "cname"}
+TOP_KEYS = {"base_url", "timezone", "page_size", "feed_size", "languages", "content", "output", "templates", "locales",
+            "cname", "sanitize"}
+SANITIZE_KEYS = {"tags", "attributes", "url_schemes"}
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 LANGUAGE_KEYS = {"title", "description", "locale"}
 DEFAULTS = {"timezone": "UTC", "page_size": 10, "feed_size": 20, "content": "content", "output": "site",
             "templates": "templates", "locales": "locales"}
@@ -133,6 +138,7 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
             problems.append(f"{key} must be a whole number of at least 1, not {size!r}.")
 
     languages = _languages(raw.get("languages"), problems)
+    sanitize = _sanitize(raw.get("sanitize", {}), problems)
 
     dirs = {}
     for key in ("content", "output", "templates", "locales"):
@@ -158,7 +164,43 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
         templates_dir=dirs["templates"],
         locales_dir=dirs["locales"],
         cname=cname,
+        sanitize=sanitize,
     )
+
+
+def _names(value: Any, where: str, problems: list[str]) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and _NAME.match(v) for v in value):
+        problems.append(f"{where} must be a list of lowercase names, e.g. [\"iframe\"].")
+        return frozenset()
+    return frozenset(value)
+
+
+def _sanitize(table: Any, problems: list[str]) -> Policy:
+    """[sanitize]: tags, attributes and URL schemes allowed in story bodies besides the defaults."""
+    if not isinstance(table, dict):
+        problems.append("[sanitize] must be a table, e.g.\n[sanitize]\ntags = [\"iframe\"]")
+        return Policy()
+    for key in table:
+        if key not in SANITIZE_KEYS:
+            problems.append(_unknown(key, SANITIZE_KEYS, "sanitize."))
+    tags = _names(table.get("tags", []), "sanitize.tags", problems)
+    for tag in sorted(tags & {"script", "style"}):
+        problems.append(f"sanitize.tags cannot allow <{tag}>: it would run or restyle code in readers' browsers.")
+    attributes = table.get("attributes", {})
+    pairs = []
+    if not isinstance(attributes, dict):
+        problems.append("sanitize.attributes must be a table of tag = [attribute, ...], e.g. iframe = [\"src\"].")
+    else:
+        for tag, names in attributes.items():
+            allowed = _names(names, f"sanitize.attributes.{tag}", problems)
+            for name in sorted(n for n in allowed if n.startswith("on") or n in ("style", "srcdoc")):
+                problems.append(f"sanitize.attributes.{tag} cannot allow '{name}': it would run code or "
+                                "restyle the page.")
+            pairs.append((tag, allowed))
+    schemes = _names(table.get("url_schemes", []), "sanitize.url_schemes", problems)
+    for scheme in sorted(schemes & {"javascript", "data", "vbscript"}):
+        problems.append(f"sanitize.url_schemes cannot allow '{scheme}:' URLs: they run code.")
+    return Policy(tags=tags, attributes=tuple(sorted(pairs)), url_schemes=schemes)
 
 
 def _languages(table: Any, problems: list[str]) -> tuple[Language, ...]:

@@ -327,7 +327,7 @@ def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple
 def parse_files(files: list[SourceFile], config: Config,
                 tick=lambda: None) -> list[tuple[Article | None, list[Problem]]]:
     """read_article over many files with one Markdown renderer (a unit of work for one process)."""
-    markdown = MarkdownRenderer()
+    markdown = MarkdownRenderer(config.sanitize)
     results = []
     for f in files:
         results.append(read_article(f.path, f.story, f.lang, f.locale, config, markdown))

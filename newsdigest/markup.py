@@ -11,6 +11,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from . import typography
+from .sanitize import Policy, Sanitizer
 
 # Typography (quotes, dashes) is our own text-node pass, not the smarty extension, which doubled
 # the cost of every conversion.
@@ -59,10 +60,12 @@ class _SkipPlainText(Treeprocessor):
 
 
 class MarkdownRenderer:
-    """One reusable Markdown instance per locale; Python-Markdown instances are costly to create."""
+    """One reusable Markdown instance per locale (Python-Markdown instances are costly to create);
+    what it makes passes the sanitizer's allow-list."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: Policy = Policy()) -> None:
         self._instances: dict[str, markdown.Markdown] = {}
+        self._sanitizer = Sanitizer(policy)
 
     def _instance(self, locale: str) -> markdown.Markdown:
         md = self._instances.get(locale)
@@ -77,7 +80,7 @@ class MarkdownRenderer:
     def render(self, text: str, locale: str) -> str:
         md = self._instance(locale)
         try:
-            return md.convert(text)
+            return self._sanitizer.clean(md.convert(text))
         finally:
             md.reset()
 
