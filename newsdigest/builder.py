@@ -182,6 +182,7 @@ def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> s
     equal digests mean there is nothing to rebuild. Cheap (stat only), unlike reading the files."""
     digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
     folders = [(folder, files) for folder, files in tree or []]
+    digest.update(repr(tree.links_out if tree else ()).encode())  # a refused link is a change too
     for root in (config.templates_dir, config.locales_dir):
         for folder, _, files in sorted(os.walk(root)):
             folders.append((folder, sorted(files)))

@@ -23,6 +23,7 @@ from frontmatter.default_handlers import YAMLHandler
 from . import typography
 from .config import Config
 from .errors import ContentError, Problem
+from .ignore import ignored_name
 from .markup import MarkdownRenderer, plain_text
 from .slugs import is_valid_slug, slugify
 
@@ -272,7 +273,7 @@ def _first_sentences(text: str) -> str:
 
 
 def _visible(name: str) -> bool:
-    return not name.startswith((".", "_"))
+    return not (ignored_name(name) or name.startswith("_"))
 
 
 @dataclass(frozen=True)
@@ -283,17 +284,48 @@ class SourceFile:
     locale: str
 
 
-Tree = list[tuple[str, list[str]]]  # (folder, its visible file names), walked once per build
+@dataclass(frozen=True)
+class Tree:
+    """content/ walked once per build: each folder with its visible file names, in a stable order,
+    and the links found in it that resolve outside content/ (never followed, always reported)."""
+    folders: tuple[tuple[str, tuple[str, ...]], ...]
+    links_out: tuple[tuple[str, str], ...] = ()  # (the link, where it points)
+
+    def __iter__(self):
+        return iter(self.folders)
 
 
 def walk_content(root: Path) -> Tree:
-    """Every folder below root with its visible files, in a stable order (hidden and _private
-    folders and files are skipped)."""
-    tree = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if _visible(d))
-        tree.append((dirpath, sorted(f for f in filenames if _visible(f))))
-    return tree
+    """Every folder below root with its visible files (hidden, _private and backup files are
+    skipped). Links are never followed out of root: a link to a folder is not descended, and one
+    that resolves outside root is listed in links_out."""
+    folders, links_out = [], []
+    real_root = os.path.realpath(root)
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        names, below = [], []
+        for entry in entries:
+            if not _visible(entry.name):
+                continue
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if os.path.commonpath((real_root, target)) != real_root:
+                    links_out.append((entry.path, target))
+                    continue
+                if os.path.isdir(target):
+                    continue  # a folder seen twice would publish its stories twice
+            if entry.is_dir(follow_symlinks=False):
+                below.append(entry.path)
+            else:
+                names.append(entry.name)
+        folders.append((folder, tuple(names)))
+        pending.extend(reversed(below))
+    return Tree(tuple(folders), tuple(links_out))
 
 
 def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple[Path, ...]]], list[Problem]]:
@@ -301,6 +333,10 @@ def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple
     root = config.content_dir
     locales = {lang.code: lang.locale for lang in config.languages}
     files, folders, problems = [], {}, []
+    for link, target in tree.links_out:
+        problems.append(Problem(Path(link), f"a link to {target}, outside the content folder: links are never "
+                                            "followed out of it (they could publish any file on this machine). "
+                                            "Copy the file into the story folder instead."))
     for dirpath, filenames in tree:
         folder = Path(dirpath)
         pages = [f for f in filenames if f.endswith(".md")]

@@ -34,12 +34,12 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
                              FileSystemEventHandler)
 from watchdog.observers import Observer
 
+from .ignore import ignored_path
+
 ENDPOINT = "__livereload"  # under the base path: the event stream; with .js and .css, the client
 CHANGE_EVENTS = {"created", "deleted", "modified", "moved", "closed"}  # not opened / closed_no_write
 EVENT_FILTER = (FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
                 DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
-IGNORED_NAMES = {"4913"}  # vim's write test file
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,6 @@ def problem_lines(exc: BaseException) -> tuple[str, ...]:
             "(an unexpected error: the terminal shows the traceback)")
 
 
-def ignored(path: str) -> bool:
-    """Editor droppings and hidden files (swap files, backups, .git) never trigger a build."""
-    name = Path(path).name
-    return (name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES) or name.startswith((".#", "#"))
-            or any(part.startswith(".") and part not in (".", "..") for part in Path(path).parts))
 
 
 class _ChangeHandler(FileSystemEventHandler):
@@ -91,7 +86,7 @@ class _ChangeHandler(FileSystemEventHandler):
                 relative = str(Path(path).relative_to(self.root))
             except ValueError:
                 relative = path
-            if not ignored(relative):
+            if not ignored_path(relative):
                 self.on_change(path)
                 return
 
