@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
-from . import typography
+from . import frontmatter_yaml, typography
 from .config import Config
 from .errors import ContentError, Problem
 from .ignore import ignored_name
@@ -38,8 +35,8 @@ OPTIONAL = ("summary", "source", "source_url", "author", "tags", "image", "capti
 KNOWN_KEYS = frozenset(REQUIRED + OPTIONAL)
 WORDS_PER_MINUTE = 220
 SUMMARY_CHARS = 200
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_YAML = YAMLHandler()
+# C0 controls other than tab and line ends, and DEL: invalid in XML (the feeds) and never text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -105,6 +102,25 @@ def _as_datetime(value: Any, tz) -> tuple[datetime, bool] | None:
     return None
 
 
+def _why_not_a_date(value: Any) -> str:
+    """" (month must be in 1..12)" for a value shaped like an ISO date that names no real day."""
+    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value.strip()):
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            reason = str(exc).split(",")[0]
+            if reason.startswith("offset"):
+                reason = "the UTC offset must lie between -23:59 and +23:59"
+            return f" ({reason})" if len(reason) < 80 else ""
+    return ""
+
+
+def _short(value: Any) -> str:
+    """A value as an error message may quote it: never a whole (possibly huge) structure."""
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -132,20 +148,20 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         line = data.count(b"\n", 0, exc.start) + 1
         return None, [Problem(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
                                     "re-save the file with UTF-8 encoding.", line)]
-    text = text.replace("\r\n", "\n")
-    if not _YAML.detect(text):
-        return None, [Problem(path, "no front matter; start the file with a '---' line, then "
-                                    "'title:' and 'date:', then a closing '---' line.", 1)]
-    front, body = _YAML.split(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    if (control := _CONTROL.search(text)):
+        return None, [Problem(path, f"contains a control character (U+{ord(control.group()):04X}) that no web page "
+                                    "or feed may hold; delete it (it often comes with copied text).",
+                              text.count("\n", 0, control.start()) + 1)]
     try:
-        meta = yaml.load(front, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        # The context mark is where the broken construct starts (an unclosed "[", say): the line to fix.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        what = " ".join(x for x in (getattr(exc, "problem", None), getattr(exc, "context", None)) if x)
-        return None, [Problem(path, f"invalid YAML front matter: {what or exc}. Fix the syntax; "
-                                    "quote values that contain ': ' or start with a special character.",
-                              mark.line + 1 if mark else None)]
+        parts = frontmatter_yaml.split(text)
+        if parts is None:
+            return None, [Problem(path, "no front matter; start the file with a '---' line, then "
+                                        "'title:' and 'date:', then a closing '---' line.", 1)]
+        front, body = parts.front, parts.body
+        meta = frontmatter_yaml.load(front)
+    except frontmatter_yaml.FrontMatterError as exc:
+        return None, [Problem(path, exc.message, exc.line)]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -159,7 +175,9 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     fix = typography.for_locale(locale)
 
     title = _text(meta.get("title"))
-    if not title:
+    if "title" in meta and meta["title"] is not None and title is None:
+        bad("'title' must be text, e.g. 'title: North Korea warns Japan' (quote it if it holds ': ').", "title")
+    elif not title:
         bad("missing 'title'; add a line such as 'title: North Korea warns Japan'.",
             "title" if "title" in meta else None, None if "title" in meta else 2)
 
@@ -170,14 +188,14 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     else:
         when = _as_datetime(meta["date"], config.tz)
         if when is None:
-            bad(f"date '{meta['date']}' is not a date; write it as YYYY-MM-DD or "
-                "YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00).", "date")
+            bad(f"date '{_short(meta['date'])}' is not a date{_why_not_a_date(meta['date'])}; write it as "
+                "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00).", "date")
     updated = None
     if meta.get("updated") is not None:
         parsed = _as_datetime(meta["updated"], config.tz)
         if parsed is None:
-            bad(f"updated '{meta['updated']}' is not a date; write it as YYYY-MM-DD or an ISO 8601 "
-                "date-time.", "updated")
+            bad(f"updated '{_short(meta['updated'])}' is not a date{_why_not_a_date(meta['updated'])}; write "
+                "it as YYYY-MM-DD or an ISO 8601 date-time.", "updated")
         else:
             updated = parsed[0]
 
@@ -231,7 +249,11 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
 
     if problems or title is None or when is None:
         return None, problems
-    body_html = markdown.render(body, locale)
+    try:
+        body_html = markdown.render(body, locale)
+    except RecursionError:
+        return None, [Problem(path, "the Markdown is nested too deeply to render (lists, quotes or emphasis "
+                                    "inside each other hundreds of levels deep); flatten it.", parts.body_line)]
     words_text = plain_text(body_html)
     summary = strings["summary"] or _first_sentences(words_text)
     return Article(
@@ -249,13 +271,28 @@ def file_digest(path: Path, data: bytes) -> str:
 
 
 def image_problem(article: Article) -> Problem | None:
-    """A relative image must be a file of the story folder (it is copied beside the page)."""
+    """An image is an http(s) URL, a path on the site (/assets/...), or a file of the story folder
+    (copied beside the page): never a path out of the folder, a private file, or another scheme."""
     image = article.image
-    if not image or urlsplit(image).scheme or image.startswith("/") or (article.path.parent / image).is_file():
+    if not image:
         return None
+    scheme = urlsplit(image).scheme
+    if scheme in ("http", "https") or (not scheme and image.startswith("/") and ".." not in image.split("/")):
+        return None
+    if scheme:
+        why = (f"image '{image[:80]}' must be a file of the story folder or an http(s) address; "
+               f"'{scheme}:' addresses are not allowed.")
+    elif ".." in re.split(r"[/\\]", image) or "\\" in image:
+        why = f"image '{image[:80]}' must be a file of the story folder, not a path out of it; copy the file in."
+    elif any(not _visible(part) for part in image.split("/")):
+        why = (f"image '{image[:80]}' is never published: names starting with '.' or '_', and backup files, "
+               "are private; rename the file.")
+    elif (article.path.parent / image).is_file():
+        return None
+    else:
+        why = f"image '{image}' is not in the story folder {article.path.parent}; add the file or fix the name."
     source = article.path.read_text(encoding="utf-8-sig", errors="replace")
-    return Problem(article.path, f"image '{image}' is not in the story folder {article.path.parent}; "
-                                 "add the file or fix the name.", _line_of(source, "image"))
+    return Problem(article.path, why, _line_of(source, "image"))
 
 
 _SENTENCE_END = re.compile(r"[.!?…»”](?=\s)")
@@ -328,6 +365,11 @@ def walk_content(root: Path) -> Tree:
     return Tree(tuple(folders), tuple(links_out))
 
 
+def _listing(names) -> str:
+    shown = ", ".join(sorted(names)[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
 def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple[Path, tuple[Path, ...]]], list[Problem]]:
     """Finds every story folder and language file; checks file names against the configured languages."""
     root = config.content_dir
@@ -341,6 +383,10 @@ def _scan(config: Config, tree: Tree) -> tuple[list[SourceFile], dict[str, tuple
         folder = Path(dirpath)
         pages = [f for f in filenames if f.endswith(".md")]
         if not pages:
+            if filenames and folder != root:
+                problems.append(Problem(folder, f"holds {_listing(filenames)} but no story file; add "
+                                                f"{' or '.join(f'{c}.md' for c in locales)}, or move the files "
+                                                "into the story they belong to."))
             continue
         if folder == root:
             problems.extend(Problem(folder / f, "a story file must sit in its own folder, e.g. "

@@ -27,13 +27,13 @@ from urllib.parse import urlsplit
 import yaml
 from babel import Locale
 
+from . import frontmatter_yaml
 from .config import Config
 from .errors import Problem, RegroupError
 from .slugs import is_valid_slug, slugify
 
 UNPAIRED_KEY = "unpaired_from"
 _BOUNDARY = re.compile(r"-{3,}[ \t]*\r?\n?")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Where a Markdown body names a file: [text](name), ![alt](name), [ref]: name, src="name".
 _LINK = re.compile(r"""(?:\]\(\s*<?|^\s{0,3}\[[^\]]+\]:\s*<?|\b(?:src|href)\s*=\s*["'])(?:\./)?([^)\s>"']+)""",
                    re.MULTILINE)
@@ -87,8 +87,8 @@ def _split(raw: str) -> tuple[list[str], int] | None:
 
 def _parse(front: str) -> dict[str, Any] | None:
     try:
-        meta = yaml.load(front, Loader=_LOADER)
-    except yaml.YAMLError:
+        meta = frontmatter_yaml.load(front)
+    except frontmatter_yaml.FrontMatterError:
         return None
     meta = {} if meta is None else meta
     return meta if isinstance(meta, dict) else None

@@ -2,6 +2,7 @@
 that names the file, the line where there is one, and the fix."""
 from __future__ import annotations
 
+import resource
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,34 @@ CASES = {
                      "content/2026/02/my-story/en.md; move it into one."),
     "url-collision": ("a/en.md", None, "wants to write /en/2026/02/11/same-title-twice/, which "
                       "{root}/content/b/en.md already writes. Give one of them its own 'slug:'."),
+    "impossible-date": ("story/en.md", 3, "date '2026-02-30' is not a date (day is out of range for month); "
+                        "write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00)."),
+    "unquoted-offset": ("story/en.md", 3, "date '2026-02-11T10:00:00+25:00' is not a date (the UTC offset must "
+                        "lie between -23:59 and +23:59); write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM "
+                        "(e.g. 2026-02-11T10:32:00+09:00)."),
+    "hour-25": ("story/en.md", 3, "date '2026-02-11T25:00:00' is not a date (hour must be in 0..23); write it as "
+                "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00)."),
+    "bad-updated": ("story/en.md", 4, "updated '2026-13-45' is not a date (month must be in 1..12); write it as "
+                    "YYYY-MM-DD or an ISO 8601 date-time."),
+    "unclosed-front-matter": ("story/en.md", 1, "the front matter is never closed; add a '---' line after its "
+                              "last 'key: value' line, before the article text."),
+    "deep-nesting": ("story/en.md", 5, "the Markdown is nested too deeply to render (lists, quotes or emphasis "
+                     "inside each other hundreds of levels deep); flatten it."),
+    "alias-bomb": ("story/en.md", 5, "YAML aliases (*name) are not allowed in front matter; write the value out "
+                   "in full."),
+    "duplicate-key": ("story/en.md", 4, "the key 'title' is written twice (lines 2 and 4); keep one."),
+    "title-not-text": ("story/en.md", 2, "'title' must be text, e.g. 'title: North Korea warns Japan' (quote it "
+                       "if it holds ': ')."),
+    "nul-byte": ("story/en.md", 5, "contains a control character (U+0000) that no web page or feed may hold; "
+                 "delete it (it often comes with copied text)."),
+    "image-outside": ("story/en.md", 4, "image '../../secret.png' must be a file of the story folder, not a path "
+                      "out of it; copy the file in."),
+    "image-javascript": ("story/en.md", 4, "image 'javascript:alert(1)' must be a file of the story folder or an "
+                         "http(s) address; 'javascript:' addresses are not allowed."),
+    "image-private": ("story/en.md", 4, "image '_photo.png' is never published: names starting with '.' or '_', "
+                      "and backup files, are private; rename the file."),
+    "photos-only": ("story", None, "holds photo.jpg, photo2.jpg but no story file; add en.md or fr.md, or move "
+                    "the files into the story they belong to."),
 }
 
 
@@ -123,3 +152,19 @@ def test_refuses_an_output_folder_that_would_destroy_the_project(tmp_path, out):
         site.build(output=site.root / out)
     assert "refusing to use this output folder" in str(caught.value)
     assert (site.root / "content/story/en.md").exists()
+
+
+def test_old_mac_line_endings_are_read_like_any_other(tmp_path):
+    site = FixtureSite(tmp_path / "project")
+    site.write("site.toml", site_toml())
+    site.write("content/story/en.md", b"---\rtitle: Old Mac line ends\rdate: 2026-02-11\r---\rText.\r")
+    site.build()
+    assert "Old Mac line ends" in site.page("en/2026/02/11/old-mac-line-ends/")
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path):
+    site = invalid_site(tmp_path, "alias-bomb")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(NewsdigestError):
+        site.build()
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB: nothing was expanded

@@ -13,8 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import frontmatter
-import yaml
+from .. import frontmatter_yaml
 
 from .pairing import Candidate, candidate
 
@@ -90,8 +89,10 @@ def scan(root: Path, langs: tuple[str, ...]) -> ContentIndex:
                 continue
             path = Path(dirpath) / name
             try:
-                post = frontmatter.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+                parts = frontmatter_yaml.split(path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+                meta = frontmatter_yaml.load(parts.front) if parts else None
+            except (OSError, UnicodeDecodeError, frontmatter_yaml.FrontMatterError):
                 continue
-            files.append(StoryFile(path=path, lang=lang, meta=dict(post.metadata), body=post.content))
+            if isinstance(meta, dict):
+                files.append(StoryFile(path=path, lang=lang, meta=meta, body=parts.body))
     return ContentIndex(root, tuple(files))
