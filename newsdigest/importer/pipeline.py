@@ -21,6 +21,7 @@ from .reading import Source, UnreadableInput, expand, read_source, read_url
 from .webpage import extracted as page_extracted, read_page
 
 SUPPORTED = ("en", "fr")  # the languages the extractors know
+MIN_LETTERS = 40  # fewer letters than a headline: nothing to read a language from
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
     imported; adds to `warnings` what the editor should check."""
     path = source.path
     page = read_page(source.text, source.url) if source.page else None
+    if not page and sum(c.isalpha() for c in source.text) < MIN_LETTERS:
+        raise UnreadableInput(Problem(path, "no article text found: it holds hardly any letters (only "
+                                            "punctuation, numbers or symbols); copy the article's text into it."))
     found = detector.detect("\n".join((page.title or "", *page.paragraphs)) if page else source.text)
     reason = check_language(found, langs)
     if reason:
@@ -133,10 +137,15 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
                    page.image if page else None)
 
 
-def front_matter(article: Article, partner: Candidate | None, score: float | None) -> dict[str, Any]:
+def base_slug(article: Article) -> str:
+    return slugify(article.extracted.title) or slugify(_stem(article.source)) or "article"
+
+
+def front_matter(article: Article, partner: Candidate | None, score: float | None,
+                 slug: str | None = None) -> dict[str, Any]:
     ex = article.extracted
     meta: dict[str, Any] = {"title": ex.title, "date": article.published or article.day,
-                            "slug": slugify(ex.title) or slugify(_stem(article.source)) or "article"}
+                            "slug": slug or base_slug(article)}
     for key, value in (("summary", ex.standfirst), ("source", ex.source), ("author", ex.author),
                        ("caption", ex.caption)):
         if value:
@@ -203,6 +212,7 @@ def _place(good: list[Outcome], index: existing.ContentIndex, waiting: dict[int,
     """Chooses each story's folder and what to do with each file in it."""
     by_key = {o.article.candidate.key: o for o in good}
     claimed: dict[Path, set[str]] = {}  # folder -> source checksums placed there in this run
+    urls = _urls_taken(index)
     done: set[str] = set()
     for o in good:
         if o.article.candidate.key in done:
@@ -229,13 +239,35 @@ def _place(good: list[Outcome], index: existing.ContentIndex, waiting: dict[int,
         for m in members:
             folder = folders[id(m)]
             other = partner if m is o else o.article.candidate
-            text = write.render(front_matter(m.article, other if partner else None, score),
-                                m.article.extracted.paragraphs)
             target = folder / f"{m.article.lang}.md"
+            slug = _free_slug(m.article, target, urls)
+            text = write.render(front_matter(m.article, other if partner else None, score, slug),
+                                m.article.extracted.paragraphs)
             here = next((f for f in index.in_folder(folder) if f.lang == m.article.lang), None)
             same = here is not None and here.source_sha256 == m.article.source.sha256
             m.action = write.decide(target, text, options.force, same)
             m.story = folder.relative_to(index.root).as_posix()
+
+
+def _urls_taken(index: existing.ContentIndex) -> dict[tuple[str, date | None, str], Path]:
+    """(language, day, slug) of every story file in content/: what an article URL is made of."""
+    taken = {}
+    for f in index.files:
+        slug = f.meta.get("slug") if isinstance(f.meta.get("slug"), str) else slugify(str(f.meta.get("title") or ""))
+        taken[(f.lang, existing.as_date(f.meta.get("date")), slug)] = f.path
+    return taken
+
+
+def _free_slug(article: Article, target: Path, taken: dict[tuple[str, date | None, str], Path]) -> str:
+    """The article's slug, made unique (-2, -3...) against content/ and this batch: two stories of
+    one day with the same headline would otherwise write one URL, and the build would refuse both."""
+    base = base_slug(article)
+    slug, n = base, 1
+    while taken.get((article.lang, article.day, slug), target) != target:
+        n += 1
+        slug = f"{base}-{n}"
+    taken[(article.lang, article.day, slug)] = target
+    return slug
 
 
 def _folder(members: list[Outcome], partner: Candidate | None, index: existing.ContentIndex,

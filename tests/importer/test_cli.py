@@ -3,6 +3,7 @@ accepts it, idempotence, editors' changes, --dry-run, --json, --date, --force, b
 from __future__ import annotations
 
 import json
+import re
 
 from .importer_support import BAD, BATCH, SEED_EN, SEED_FR, SEEDS
 from newsdigest.cli import main as cli_main
@@ -156,3 +157,30 @@ def test_wired_into_the_project_command_line(project, capsys):
     assert code == 0
     assert f"would create content/{STORY}/en.md" in capsys.readouterr().out
     assert project.files() == {}
+
+
+def test_two_stories_with_one_headline_get_two_urls_and_build(project, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n, place in ((1, "Halifax"), (2, "Sydney")):
+        (raw / f"storm{n}.txt").write_text(
+            f"Storm hits coast\nPublished Feb. 11, 2026\nA winter storm hit the coast near {place} on Wednesday, "
+            f"cutting power to {n * 1000} homes and closing schools across the region.\n"
+            f"Crews expect to restore power in {place} by Thursday evening.\n", encoding="utf-8")
+    assert project.import_(raw / "storm1.txt").code == 0
+    assert project.import_(raw / "storm2.txt").code == 0  # against content/
+    (raw / "storm3.txt").write_text((raw / "storm1.txt").read_text().replace("Halifax", "Truro"), encoding="utf-8")
+    (raw / "storm4.txt").write_text((raw / "storm1.txt").read_text().replace("Halifax", "Digby"), encoding="utf-8")
+    assert project.import_(raw / "storm3.txt", raw / "storm4.txt").code == 0  # against the batch too
+    slugs = sorted(re.search(r"^slug: (.+)$", text, re.M).group(1) for text in project.files().values())
+    assert slugs == ["storm-hits-coast", "storm-hits-coast-2", "storm-hits-coast-3", "storm-hits-coast-4"]
+    project.stories()  # the build accepts them all: no URL written twice
+
+
+def test_a_file_of_punctuation_has_no_language(project, tmp_path):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("!!! ... --- ??? *** 123 456 ### ;;; :::\n" * 5, encoding="utf-8")
+    result = project.import_(junk)
+    assert result.code == 1
+    assert (f"error: {junk}: no article text found: it holds hardly any letters (only punctuation, numbers "
+            "or symbols); copy the article's text into it.") in result.err
