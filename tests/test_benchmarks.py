@@ -41,3 +41,9 @@ def test_serve_latency_benchmark_measures_a_save(tmp_path):
     require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
     times = serve_latency.measure(6, 2, tmp_path)
     assert len(times) == 2 and all(0 < t < 60 for t in times)
+
+
+def test_import_speed_benchmark_runs(tmp_path):
+    import import_speed
+    assert len(import_speed.measure_file(5, 1, tmp_path)) == 1
+    assert len(import_speed.measure_batch(4, 1, tmp_path)) == 1
