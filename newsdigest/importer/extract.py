@@ -130,6 +130,8 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
     first_text = next((i for i in range(start) if kinds[i] == "text"), start)
     for i in range(start):
         line, k = lines[i], kinds[i]
+        if k == "masthead" and len(line.split()) >= 4 and _overlap(line, body) >= 0.5:
+            k = "headline"  # a headline in Title Case ("Health Service Chief Quits"), about the article
         if k in META:
             _read_meta(line, k, found, lang)
             if k == "marker" and (rest := (MARKER.match(line).group("title") or "").strip()) and looks_like_headline(rest):

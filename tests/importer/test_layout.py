@@ -133,3 +133,10 @@ def test_no_article_sentence_is_dropped_above_a_date_line():
     got = ex(LEAD_EN + "\nPublished March 3, 2025\n" + MORE_EN, "en")
     assert got.paragraphs == (LEAD_EN, MORE_EN)
     assert got.date == date(2025, 3, 3) and got.title_inferred
+
+
+def test_a_title_case_headline_is_not_taken_for_an_outlet_name():
+    got = ex("Skip to content\nNational Health Service Chief Quits Over Waiting Lists\nBy Anna Weber\n"
+             "The chief of the National Health Service quit on Monday over record waiting lists, the health "
+             "ministry said.\nHer deputy will lead the service until a successor is named.", "en")
+    assert (got.title, got.title_inferred) == ("National Health Service Chief Quits Over Waiting Lists", False)
