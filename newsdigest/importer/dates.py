@@ -29,7 +29,8 @@ _PATTERNS = (
     re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)(?![\d/-])"),  # 2025-03: a month marker
 )
 # 12/03/2025, 03.03.2025, 3-12-2025: the order of day and month is decided by language and value.
-_NUMERIC = re.compile(r"(?<![\d/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?![\d/-])")
+_NUMERIC = re.compile(r"(?<![\d/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d|\d\d)"
+                      r"(?![\d/.-]|,\d)")
 _LONE_WEEKDAY = re.compile(r"(?<![\w-])[^\W\d_]{3,}\.?(?![\w-])")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*(?P<min>[0-5]\d)(?![\d:])"
@@ -89,6 +90,7 @@ def _numeric_dates(text: str, lang: str) -> list[Mention]:
     found = []
     for m in _NUMERIC.finditer(text):
         a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+        year += 2000 if year < 100 else 0  # "3/4/25": news copy is of this century
         day_first = (_safe_date(year, b, a), _safe_date(year, a, b))
         if not any(day_first):
             continue

@@ -111,7 +111,8 @@ def _read_meta(line: str, k: str, found: _Found, lang: str) -> None:
         else:
             found.take_stamp(f"the '{m.group('label')}' line", m.group("rest"))
     elif k == "byline":
-        who = BYLINE.match(line).group("who")
+        by = BYLINE.match(line)
+        who = by.group("who") if by else line
         dated = date_line(who)
         if dated:  # "By Jane Doe, Reuters Mar 3, 2025": the byline and the date on one line
             who = dated[0] or who
@@ -150,10 +151,12 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
             elif i + 1 < len(lines) and (is_menu(lines[i + 1]) or i > 0 and kinds[i - 1] == "masthead" and
                                          kinds[i + 1] in ("furniture", "masthead")):
                 found.notes.append(f"dropped the outlet's tagline: {line[:60]!r}")  # menus follow it
-            elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i):
+            elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i) and \
+                    _overlap(line, body) < 0.5:
                 found.masthead = found.masthead or outlet_name(line)  # the outlet's name, over the byline too
                 found.notes.append(f"dropped the outlet's name: {line[:60]!r}")
             elif candidates and candidates[-1][0] == i - 1 and len(candidates[-1][1].split()) >= 5 and \
+                    len(line.split()) >= 8 and not same_text(line, candidates[-1][1]) and \
                     _overlap(candidates[-1][1], body) >= MIN_OVERLAP_CLOSE:
                 found.standfirst = found.standfirst or line  # the line right under the headline
             else:

@@ -34,6 +34,8 @@ _OUTLET_WORDS = re.compile(r"\b(?:press|presse|agence|agency|news|nouvelles|radi
                            r"journal|herald|gazette|tribune|wire|newswire|reuters|bloomberg|media|m[ée]dias)\b",
                            re.I)
 _SENTENCE_END = re.compile(r"[.:;,]$")
+_BARE_BYLINE = re.compile(r"^(?P<who>[A-ZÀ-Ý][\w'’.-]+(?:\s+[A-ZÀ-Ý][\w'’.-]+){1,3})\s*(?:,|\||\s[-–—]\s)\s*"
+                          r"(?P<outlet>[A-ZÀ-Ý][\w'’.&-]*(?:\s+[\w'’.&-]+){0,4})$")
 _MASTHEAD_WORDS = re.compile(r"(?i)\b(?:daily|quotidien|hebdo|weekly|matin|soir|courier|courrier|ledger|herald|monitor|"
                              r"observer|report|info|infos|express|mail|chronicle|dispatch|wire|sport|actu|online|"
                              r"magazine|service|fm|\d{2,3}[,.]\d)\b")
@@ -260,6 +262,16 @@ def is_masthead(line: str) -> bool:
         w[0].isupper() for w in words if len(w) >= 4)
 
 
+def bare_byline(line: str) -> bool:
+    """"Jane Doe, Reuters", "Awa Ndiaye | Le Soleil", "MARIE DUBOIS - AFP": a name, then an outlet."""
+    m = _BARE_BYLINE.match(line)
+    if not m:
+        return False
+    outlet = m.group("outlet")
+    return bool("|" in line or _OUTLET_WORDS.search(outlet) or _MASTHEAD_WORDS.search(outlet) or outlet.isupper()
+                or re.search(r"\b[A-Z]{2,5}\b", outlet))
+
+
 def kind(line: str) -> str:
     """What a line is, judged alone: marker, stamp, byline, date, credit, caption, masthead,
     furniture, headline, or text (a sentence of the article, or of its standfirst)."""
@@ -271,7 +283,7 @@ def kind(line: str) -> str:
     if stamp and (find_dates(stamp.group("rest"), "en") or find_dates(stamp.group("rest"), "fr")
                   or find_time(stamp.group("rest"))):
         return "stamp"
-    if BYLINE.match(line) and len(line.split()) <= 16 and not line.endswith("."):
+    if (BYLINE.match(line) and len(line.split()) <= 16 and not line.endswith(".")) or bare_byline(line):
         return "byline"
     if date_line(line):
         return "date"

@@ -140,3 +140,25 @@ def test_a_title_case_headline_is_not_taken_for_an_outlet_name():
              "The chief of the National Health Service quit on Monday over record waiting lists, the health "
              "ministry said.\nHer deputy will lead the service until a successor is named.", "en")
     assert (got.title, got.title_inferred) == ("National Health Service Chief Quits Over Waiting Lists", False)
+
+
+@pytest.mark.parametrize("byline, author, source", [
+    ("Jane Doe, Reuters", "Jane Doe", "Reuters"),
+    ("Awa Ndiaye | Le Soleil", "Awa Ndiaye", "Le Soleil"),
+])
+def test_a_byline_without_by_is_no_standfirst(byline, author, source):
+    got = ex(f"Swiss voters back Alpine rail tunnels\n{byline}\nSwiss voters on Sunday approved a plan to build "
+             "three new rail tunnels under the Alps.\n" + MORE_EN, "en")
+    assert (got.title, got.author, got.source, got.standfirst) == ("Swiss voters back Alpine rail tunnels", author,
+                                                                  source, None)
+
+
+def test_a_headline_shown_twice_above_the_article_is_still_the_headline():
+    got = ex("Swiss voters back Alpine rail tunnels\nMenu\nSwiss voters back Alpine rail tunnels\nBy Anna Weber\n"
+             + LEAD_EN + "\n" + MORE_EN, "en")
+    assert (got.title, got.title_inferred) == ("Swiss voters back Alpine rail tunnels", False)
+
+
+def test_numeric_dates_with_two_digit_years():
+    got = ex("Swiss voters back Alpine rail tunnels\nPosted 3/4/25 9:41 AM ET\n" + LEAD_EN, "en")
+    assert (got.date, got.date_inferred) == (date(2025, 3, 4), False)
