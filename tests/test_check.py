@@ -35,7 +35,7 @@ def plant(site_dir: Path, page: str, old: str, new: str) -> tuple[Path, int]:
 
 
 def sitemap_disagrees(site_dir: Path, page: str, detail: str) -> tuple[Path, int, str]:
-    """The problem check_metadata reports when a page's head no longer matches its sitemap entry."""
+    """The problem check reports when a page's head no longer matches its sitemap entry."""
     sitemap = site_dir / "sitemap.xml"
     line = next(n for n, text in enumerate(sitemap.read_text().splitlines(), start=1)
                 if f"<loc>{BASE}{page}</loc>" in text)
@@ -44,7 +44,7 @@ def sitemap_disagrees(site_dir: Path, page: str, detail: str) -> tuple[Path, int
 
 
 def locales_disagree(site_dir: Path, page: str, count: int, others: str) -> tuple[Path, int, str]:
-    """The problem check_metadata reports when og:locale:alternate no longer matches the hreflang links."""
+    """The problem check reports when og:locale:alternate no longer matches the hreflang links."""
     file = site_dir / page / "index.html"
     line = next(n for n, text in enumerate(file.read_text().splitlines(), start=1) if "og:locale:alternate" in text)
     versions = len(others.split(", ")) if others != "none" else 0

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CHECK_BASE
 from newsdigest.check import check_site, check_site_report
-from newsdigest.check_metadata import iso_date_or_datetime, rfc3339, w3c_datetime
+from newsdigest.check.values import iso_date_or_datetime, rfc3339, w3c_datetime
 
 BASE = CHECK_BASE
 EN = "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/"

@@ -21,7 +21,8 @@ import yaml
 
 import conftest
 from conftest import ROOT, free_port, make_fixture_site, require, serve
-from newsdigest.check import check_site, page_url
+from newsdigest.check import check_site
+from newsdigest.check.model import page_url
 
 EN = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 FR = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .check_metadata import absolute, head_alternates, iso_date_or_datetime, resolve
-from .errors import Problem
+from .values import absolute, head_alternates, iso_date_or_datetime, resolve
+from ..errors import Problem
 
-if TYPE_CHECKING:
-    from .check import PageInfo, _Site
+from .model import URL_METAS, PageInfo, SiteFiles
 
 TWITTER_CARDS = {"summary", "summary_large_image", "app", "player"}
 NEWS_ARTICLE_FIELDS = ("headline", "datePublished", "dateModified", "inLanguage", "author", "publisher",
@@ -36,8 +35,7 @@ def _metas(page: PageInfo) -> dict[str, list[tuple[str, int]]]:
     return found
 
 
-def check_social(page: PageInfo, site: _Site) -> list[Problem]:
-    from .check import URL_METAS  # here, as check.py imports this module
+def check_social(page: PageInfo, site: SiteFiles) -> list[Problem]:
     problems = []
     metas = _metas(page)
     not_found_page = page.file == site.dir / "404.html"
@@ -97,19 +95,19 @@ def _many(value: Any) -> list:
 
 
 @dataclass
-class Article:
+class JsonLdArticle:
     """What check_translations needs of a page's NewsArticle: its translation references."""
     page: PageInfo
     line: int
     refs: dict[str, list[str | None]]  # workTranslation / translationOfWork -> URLs
 
 
-def _article(page: PageInfo, node: dict, line: int) -> Article:
-    return Article(page, line, {prop: [_ref(value) for value in _many(node.get(prop))] for prop in INVERSE})
+def _article(page: PageInfo, node: dict, line: int) -> JsonLdArticle:
+    return JsonLdArticle(page, line, {prop: [_ref(value) for value in _many(node.get(prop))] for prop in INVERSE})
 
 
-def check_json_ld(page: PageInfo, site: _Site, pages: dict[Path, PageInfo], home: bool,
-                  articles: dict[str, Article]) -> tuple[list[Problem], int]:
+def check_json_ld(page: PageInfo, site: SiteFiles, pages: dict[Path, PageInfo], home: bool,
+                  articles: dict[str, JsonLdArticle]) -> tuple[list[Problem], int]:
     """One page's JSON-LD; its NewsArticle goes into `articles` (by page URL) for check_translations."""
     problems = []
     nodes: list[tuple[dict, int]] = []
@@ -147,7 +145,7 @@ def check_json_ld(page: PageInfo, site: _Site, pages: dict[Path, PageInfo], home
     return problems, len(page.json_ld)
 
 
-def _check_news_article(page: PageInfo, node: dict, line: int, site: _Site,
+def _check_news_article(page: PageInfo, node: dict, line: int, site: SiteFiles,
                         pages: dict[Path, PageInfo]) -> list[Problem]:
     problems = []
 
@@ -178,7 +176,7 @@ def _check_news_article(page: PageInfo, node: dict, line: int, site: _Site,
     return problems
 
 
-def _check_breadcrumbs(page: PageInfo, node: dict, line: int, site: _Site,
+def _check_breadcrumbs(page: PageInfo, node: dict, line: int, site: SiteFiles,
                        pages: dict[Path, PageInfo]) -> list[Problem]:
     items = node.get("itemListElement")
     if not isinstance(items, list) or not items:
@@ -202,7 +200,7 @@ def _check_breadcrumbs(page: PageInfo, node: dict, line: int, site: _Site,
     return problems
 
 
-def check_translations(site: _Site, pages: dict[Path, PageInfo], articles: dict[str, Article]) -> list[Problem]:
+def check_translations(site: SiteFiles, pages: dict[Path, PageInfo], articles: dict[str, JsonLdArticle]) -> list[Problem]:
     """workTranslation / translationOfWork lead to built articles whose NewsArticle points back."""
     problems = []
     for url, article in articles.items():
@@ -223,7 +221,7 @@ def check_translations(site: _Site, pages: dict[Path, PageInfo], articles: dict[
     return problems
 
 
-def home_pages(site: _Site, pages: dict[Path, PageInfo]) -> set[str]:
+def home_pages(site: SiteFiles, pages: dict[Path, PageInfo]) -> set[str]:
     """The root page and the versions it names in hreflang (each language's front page)."""
     root = site.file_for(site.base_url)
     if root is None or root not in pages:

@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin
 
-from .check_metadata import Node, read_xml, resolve, rfc3339, show_tag
-from .errors import Problem
+from .values import Node, read_xml, resolve, rfc3339, show_tag
+from ..errors import Problem
 
-if TYPE_CHECKING:
-    from .check import PageInfo, _Site
+from .model import PageInfo, SiteFiles
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 ATOM, JSON_FEED = "application/atom+xml", "application/feed+json"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def check_feeds(site: _Site, pages: dict[Path, PageInfo]) -> tuple[list[Problem], int]:
+def check_feeds(site: SiteFiles, pages: dict[Path, PageInfo]) -> tuple[list[Problem], int]:
     """Every announced feed that exists (a missing one is a broken link), then each page's own-language
     feeds. Returns the problems and how many feeds were checked."""
     announced: dict[str, str] = {}  # absolute URL -> type
@@ -58,7 +56,7 @@ def check_feeds(site: _Site, pages: dict[Path, PageInfo]) -> tuple[list[Problem]
     return problems, checked
 
 
-def _check_atom(file: Path, url: str, site: _Site,
+def _check_atom(file: Path, url: str, site: SiteFiles,
                 pages: dict[Path, PageInfo]) -> tuple[list[Problem], str | None]:
     root, problems = read_xml(file, url, "Atom feed")
     if root is None:
@@ -131,7 +129,7 @@ def _check_atom(file: Path, url: str, site: _Site,
     return problems, lang.lower() if lang else None
 
 
-def _check_json_feed(file: Path, url: str, site: _Site,
+def _check_json_feed(file: Path, url: str, site: SiteFiles,
                      pages: dict[Path, PageInfo]) -> tuple[list[Problem], str | None]:
     try:
         feed = json.loads(file.read_text(encoding="utf-8"))
