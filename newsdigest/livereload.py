@@ -12,14 +12,23 @@ The server knows nothing about newsdigest: it is given a `builder()` callable th
   It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build.
 * A failed build keeps the last good pages. Every HTML response then carries an overlay listing the
   problems (`file:line: message`), and open tabs get it through the event stream.
+* Hostile or broken clients: a connection must send its request line and headers within
+  `header_timeout` (a total, so trickling one byte at a time does not help), and every later socket
+  read or write times out after `socket_timeout`; the event stream only waits on the server's state
+  and writes a ping every `heartbeat`, so it outlives both. The listen queue holds a burst of tabs.
+  Requests whose Host header names another site are refused (403), so a web page cannot read the
+  preview through DNS rebinding: see allowed_host().
 """
 from __future__ import annotations
 
 import html
+import io
+import ipaddress
 import json
 import mimetypes
 import secrets
 import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -58,15 +67,40 @@ class State:
 
 
 def problem_lines(exc: BaseException) -> tuple[str, ...]:
-    """`file:line: message` for each problem an error carries (NewsdigestError.problems), else its text."""
+    """`file:line: message` for each problem an error carries (NewsdigestError.problems), else its type
+    and text. Either way, what was being processed is named when known: `exc.where` (a builder may
+    set it: the file it was reading, say) or an OSError's file name; it stands in for the file of a
+    problem that has none. Never empty, never a blank line."""
+    where = _where(exc)
     problems = getattr(exc, "problems", None)
     if problems:
-        return tuple(str(p) for p in problems)
-    text = str(exc)
-    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__,
-            "(an unexpected error: the terminal shows the traceback)")
+        return tuple(_problem_line(p, where) or type(exc).__name__ for p in problems)
+    if isinstance(exc, OSError) and exc.strerror and where:
+        what = f"{exc.strerror} ({type(exc).__name__})"
+    else:
+        text = " ".join(str(exc).split())
+        what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if where:
+        return f"{where}: {what}", f"(an unexpected error while processing {where}: the terminal shows the traceback)"
+    frames = traceback.extract_tb(exc.__traceback__)
+    at = f" in {frames[-1].filename}:{frames[-1].lineno} ({frames[-1].name})" if frames else ""
+    return what, f"(an unexpected error{at}: the terminal shows the traceback)"
 
 
+def _where(exc: BaseException) -> str | None:
+    where = getattr(exc, "where", None)
+    if not where and isinstance(exc, OSError) and exc.filename is not None:
+        where = exc.filename
+    if isinstance(where, bytes):
+        where = where.decode(errors="replace")
+    where = " ".join(str(where).split())[:300] if where is not None else ""  # one line, however hostile
+    return where or None
+
+
+def _problem_line(problem: object, where: str | None) -> str:
+    if getattr(problem, "path", "") is None and where:  # a Problem that names no file
+        return f"{where}: {getattr(problem, 'message', '') or problem}"
+    return str(problem).strip()
 
 
 class _ChangeHandler(FileSystemEventHandler):
@@ -97,17 +131,27 @@ class LiveReloadServer(ThreadingHTTPServer):
     Use as a context manager (or call start() and stop()); the first build starts at once.
     """
     daemon_threads = True  # an open event stream never keeps the process alive
+    request_queue_size = 128  # the listen backlog: a burst of tabs and assets is queued, not dropped and retried
 
     def __init__(self, builder: Callable[[], Built | None], root: Path, *, base_path: str = "/",
                  host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.1, max_delay: float = 2.0,
                  request_timeout: float = 30.0, sse_lifetime: float = 30.0, heartbeat: float = 5.0,
+                 header_timeout: float = 10.0, socket_timeout: float = 30.0,
                  log: Callable[[str], None] = print):
+        """request_timeout: how long a request waits for a running build; header_timeout: the time a
+        connection has to send its request line and headers, in all; socket_timeout: the limit on
+        each later read or write (a client that stops reading)."""
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.builder, self.root, self.log = builder, Path(root), log
         self.host = host
         self.debounce, self.max_delay = debounce, max_delay
         self.request_timeout, self.sse_lifetime, self.heartbeat = request_timeout, sse_lifetime, heartbeat
+        self.header_timeout, self.socket_timeout = header_timeout, socket_timeout
+        self.host_names = host_names(host)
+        self._refused_hosts: set[str] = set()  # logged once each
+        self._connections: set[socket.socket] = set()  # open ones, shut down by stop()
+        self._connections_lock = threading.Lock()
         self.token = secrets.token_hex(4)  # tabs from an earlier run of the server reload too
         # Watcher -> builder thread
         self._dirty_cond = threading.Condition()
@@ -162,7 +206,14 @@ class LiveReloadServer(ThreadingHTTPServer):
             self._observer.join(timeout)
         if self._workers:
             self.shutdown()
-        self.server_close()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:  # a half-sent request or a slow reader must not delay the stop
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.server_close()  # joins the request threads, which end at once now
         return self.wait_for_builder(timeout)
 
     def wait_for_builder(self, timeout: float | None = None) -> bool:
@@ -303,6 +354,99 @@ class LiveReloadServer(ThreadingHTTPServer):
     def stopping(self) -> bool:
         return self._stopping
 
+    def allows_host(self, values: list[str] | None) -> bool:
+        """Whether the request's Host header (every copy of it) names this server; see allowed_host()."""
+        if not values:
+            return True  # no Host at all: not a browser (every browser sends one), so not a rebinding page
+        return len(values) == 1 and allowed_host(values[0], self.host, self.host_names)
+
+    def refused_host(self, value: str) -> None:
+        value = " ".join(value.split())[:100]
+        if value in self._refused_hosts or len(self._refused_hosts) >= 20:
+            return
+        self._refused_hosts.add(value)
+        self.log(f"403: refused a request for Host {value!r}: this preview only answers to "
+                 f"{', '.join(allowed_names(self.host, self.host_names))}.")
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that vanishes or times out is routine; anything else is a bug worth a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)) or self._stopping:
+            return
+        self.log(traceback.format_exc().rstrip())
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+
+WILDCARDS = ("", "0.0.0.0", "::")  # listening on every interface
+
+
+def host_names(bound: str) -> frozenset[str]:
+    """The host names a server listening on `bound` answers to, besides IP literals (allowed_host):
+    localhost, the name it was bound to, and when bound to every interface this computer's name
+    (also with .local, its name on the local network)."""
+    names = {"localhost"}
+    bound = bound.strip("[]").lower()
+    if bound in WILDCARDS:
+        name = socket.gethostname().lower().rstrip(".")
+        if name:
+            short = name.split(".")[0]
+            names.update({name, short, f"{short}.local"})
+    elif not _ip(bound):
+        names.add(bound.rstrip("."))
+    return frozenset(names)
+
+
+def allowed_names(bound: str, names: frozenset[str]) -> list[str]:
+    """For messages: what the Host header may say."""
+    shown = ["localhost", "127.0.0.1", "[::1]"] + sorted(names - {"localhost"})
+    bound = bound.strip("[]").lower()
+    if bound in WILDCARDS:
+        shown.append("this computer's IP addresses")
+    elif _ip(bound) and not _ip(bound).is_loopback:
+        shown.append(f"[{bound}]" if ":" in bound else bound)
+    return shown
+
+
+def allowed_host(value: str, bound: str, names: frozenset[str] = frozenset({"localhost"})) -> bool:
+    """Whether a Host header value ("name", "name:port", "[v6]:port") may be answered by a server
+    listening on `bound`. DNS rebinding points a name the attacker owns at this computer, so what
+    matters is the name: loopback literals, localhost and *.localhost (which browsers never resolve
+    through DNS) and `names` (host_names()) are allowed, with any port or none; so is the bound
+    address, and, when listening on every interface, any IP literal (no one can rebind an address)."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        host, rest = (value[1:end], value[end + 1:]) if end > 0 else ("", "")
+        if ":" not in host:
+            return False
+    else:
+        host, colon, port = value.partition(":")
+        rest = colon + port
+    if rest and not (rest.startswith(":") and rest[1:].isdigit() and len(rest) <= 6):
+        return False
+    if not host or any(c.isspace() or c in "/\\@?#%" for c in host):
+        return False
+    ip = _ip(host)
+    if ip is not None:
+        bound = bound.strip("[]").lower()
+        return ip.is_loopback or bound in WILDCARDS or ip == _ip(bound)
+    host = host[:-1] if host.endswith(".") else host
+    return host in names or host.endswith(".localhost")
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
 
 def _mount(base_path: str) -> str:
     base_path = "/" + base_path.strip("/") + "/"
@@ -432,12 +576,62 @@ border:0;border-radius:4px;padding:.2rem .75rem;cursor:pointer}
 """
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reading end that, while `deadline` is set, gives up at that time however the bytes
+    trickle in (a socket timeout alone restarts with every byte); then each read waits up to `timeout`."""
+
+    def __init__(self, sock: socket.socket, timeout: float | None):
+        self.sock, self.timeout, self.deadline = sock, timeout, None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.deadline is None:
+            return self.sock.recv_into(buffer)
+        left = self.deadline - monotonic()
+        if left <= 0:
+            raise TimeoutError("the request line and headers did not arrive in time")
+        self.sock.settimeout(left if self.timeout is None else min(left, self.timeout))
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            self.sock.settimeout(self.timeout)
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: LiveReloadServer
     server_version = "newsdigest-serve"
 
     def log_message(self, format, *args) -> None:  # the server logs what matters itself
         pass
+
+    def setup(self) -> None:
+        self.timeout = self.server.socket_timeout  # every read and write, once the headers are in
+        super().setup()
+        self.server._opened(self.connection)
+        self.rfile.close()  # the socket's own file, replaced by one that keeps the header deadline
+        self._reader = _DeadlineReader(self.connection, self.timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server._closed(self.connection)
+
+    def handle_one_request(self) -> None:
+        self._reader.deadline = monotonic() + self.server.header_timeout
+        super().handle_one_request()  # a timeout there closes the connection
+
+    def parse_request(self) -> bool:
+        if not self.raw_requestline.endswith(b"\n") or self.server.stopping:
+            self.close_connection = True  # cut off half-way (the client left, or stop() shut it)
+            return False
+        try:
+            return super().parse_request()  # reads the headers
+        finally:
+            self._reader.deadline = None
 
     def do_GET(self) -> None:
         self._handle(send_body=True)
@@ -452,6 +646,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
             pass  # the tab went away
 
     def _route(self, send_body: bool) -> None:
+        hosts = self.headers.get_all("Host")
+        if not self.server.allows_host(hosts):
+            self.server.refused_host(", ".join(hosts or ()))
+            return self._forbidden(send_body)
         parts = urlsplit(self.path)
         path = safe_path(parts.path)
         state = self.server.state
@@ -482,6 +680,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if state.epoch:
                 state, _, page = self.server.read("404.html")
         self._send(404, page or not_found_page(path, state), "text/html; charset=utf-8", send_body, state)
+
+    def _forbidden(self, send_body: bool) -> None:
+        names = ", ".join(allowed_names(self.server.host, self.server.host_names))
+        body = (f"Forbidden: this preview only answers requests addressed to {names}; open "
+                f"{self.server.url} instead. (Other names are refused so that no web site can read the "
+                f"preview through DNS rebinding.)\n").encode("utf-8")
+        self.send_response(403)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)

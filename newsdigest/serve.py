@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from pathlib import Path
 from .builder import build
 from .cache import CACHE_DIR, Cache
 from .config import Config, load_config
+from .errors import ContentError, NewsdigestError
 from .livereload import Built, LiveReloadServer
 
 
@@ -54,10 +56,33 @@ class SiteBuilder:
     watch: Callable[[Iterable[Path]], None] = lambda paths: None
     cache: Cache | None = None  # kept in memory between rebuilds
     warnings: tuple[str, ...] = ()  # the last build's, shown again only when they change
+    config: Config | None = None  # the last one read
 
     def __call__(self) -> Built:
+        try:
+            return self._build()
+        except Exception as exc:
+            # The overlay names the file being processed: for an unexpected error (a bug, a file that
+            # vanished mid-build) and for a problem that names none.
+            if not getattr(exc, "where", None):
+                try:
+                    exc.where = self._where(exc)
+                except AttributeError:  # an exception type that takes no attributes
+                    pass
+            raise
+
+    def _where(self, exc: Exception) -> str | None:
+        if not isinstance(exc, NewsdigestError):
+            return processing(exc)  # None: the overlay names the line of code instead
+        # Its problems name their files; this stands in for one that does not.
+        if isinstance(exc, ContentError) and self.config is not None:
+            return str(self.config.content_dir)
+        return str(self.config_path)  # ConfigError, or a BuildError: the site site.toml describes
+
+    def _build(self) -> Built:
         config = load_config(self.config_path, content=self.content, base_url=self.base_url)
         config = replace(config, output_dir=self.out_dir)
+        self.config = config
         self.watch(watched_paths(config))  # before building: a failing build still watches the new folders
         # One process: forking from a threaded server could deadlock a child on a lock another
         # thread held at the fork.
@@ -73,6 +98,43 @@ class SiteBuilder:
             message += "".join(f"\n  warning: {w}" for w in warnings)
             self.warnings = warnings
         return Built(message, config.base_path)
+
+
+# The local variables that, in newsdigest's own frames, say what was being processed: a story's
+# path, a SourceFile, an Article, a Page (its source), a Copy.
+_SUBJECTS = ("path", "source", "article", "page", "copy", "src", "file", "filename")
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def processing(exc: BaseException) -> str | None:
+    """What the build was processing when `exc` was raised, when it can tell: an OSError's file, or
+    the subject of the innermost newsdigest frame of the traceback (its causes' too)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.filename is not None:
+            return str(exc.filename)
+        for frame, _ in reversed(list(traceback.walk_tb(exc.__traceback__))):
+            if not frame.f_code.co_filename.startswith(_PACKAGE):
+                continue  # a library's `source` may be a whole template
+            for name in _SUBJECTS:
+                subject = _subject(frame.f_locals.get(name), name)
+                if subject:
+                    return subject
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _subject(value: object, name: str) -> str | None:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, str):  # a path as text, or a page's description ("front page (en)")
+        return value if name in ("source", "file", "filename") and value.strip() else None
+    for attribute in ("source", "path", "src"):  # Page and Copy have a source; Article, SourceFile a path
+        inner = getattr(value, attribute, None)
+        if isinstance(inner, Path) or (isinstance(inner, str) and attribute == "source" and inner.strip()):
+            return str(inner)
+    return None
 
 
 def _log(message: str) -> None:
@@ -111,7 +173,8 @@ def run(args: argparse.Namespace, config: Config, log: Callable[[str], None] = _
             server.wait_for_build()
             log(f"Serving {server.url} (Ctrl-C to stop)")
             if not _is_loopback(args.host):
-                log(f"Listening on {args.host}: other computers on the network can read this preview.")
+                log(f"Listening on {args.host}: other computers on the network can read this preview "
+                    "(at this computer's IP address or name; requests for other host names are refused).")
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,26 +23,36 @@ pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning"
 
 from conftest import ROOT, free_port
 from newsdigest.cli import main as cli_main
-from newsdigest.livereload import Built, LiveReloadServer, inject, safe_path
-from newsdigest.serve import SiteBuilder, watched_paths
+from newsdigest.errors import BuildError, ConfigError, ContentError, Problem
+from newsdigest.livereload import Built, LiveReloadServer, allowed_host, host_names, inject, problem_lines, safe_path
+from newsdigest.serve import SiteBuilder, processing, watched_paths
 
 STORY = "content/2026/02/north-korea-warns-japan/en.md"
 EN = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 FR = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"
 BROKEN_YAML = "---\ntitle: [North Korea warns Japan\ndate: 2026-02-11T10:32:00+09:00\n---\nText.\n"
 TIMEOUT = 10  # generous upper bounds; each wait returns as soon as its event happens
+QUIET = 0.5  # how long a test watches for something that must not happen (it cannot fail by luck)
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def get(server: LiveReloadServer, path: str, method: str = "GET"):
+def get(server: LiveReloadServer, path: str, method: str = "GET", headers: dict | None = None):
     """A raw request (the path is sent exactly as given): (status, headers, body text)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=TIMEOUT)
     try:
-        conn.request(method, path)
+        conn.request(method, path, headers=headers or {})
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
         conn.close()
+
+
+def wait_until(condition, what: str, timeout: float = TIMEOUT) -> None:
+    """Polls `condition` until it holds; fails after a generous deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.005)
 
 
 def overlay_lines(page: str) -> list[str]:
@@ -96,10 +107,13 @@ def live_site(site, tmp_path: Path, **options):
 
 
 class FakeSite:
-    """A builder that writes a tiny site and counts its calls."""
+    """A builder that writes a tiny site and counts its calls. While `gate` is cleared, a build
+    stops half-way and waits for it (a slow build, as long as the test needs)."""
 
     def __init__(self, root: Path):
-        self.root, self.calls, self.fail, self.delay = root, 0, None, 0.0
+        self.root, self.calls, self.fail = root, 0, None
+        self.gate = threading.Event()
+        self.gate.set()
 
     def __call__(self) -> Built:
         self.calls += 1
@@ -107,8 +121,8 @@ class FakeSite:
             raise self.fail
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "index.html").write_text(f"<html><body><h1>home v{self.calls}</h1></body></html>")
-        if self.delay:
-            time.sleep(self.delay)  # a slow build: nobody may see the page until it is done
+        if not self.gate.is_set():
+            assert self.gate.wait(TIMEOUT), "the test never let the build finish"
             (self.root / "index.html").write_text(f"<html><body><h1>home v{self.calls} done</h1></body></html>")
         (self.root / "en").mkdir(exist_ok=True)
         (self.root / "en" / "index.html").write_text("<html><body><p>en</p></body></html>")
@@ -196,12 +210,11 @@ def test_inject_before_the_last_closing_body_or_at_the_end():
 
 # -- the build loop ------------------------------------------------------------------------------
 def test_a_burst_of_changes_makes_one_rebuild(fake):
-    with live(fake, fake.root) as server:
+    with live(fake, fake.root, debounce=0.2, max_delay=TIMEOUT) as server:
         for _ in range(5):
             server.mark_dirty()
-            time.sleep(0.01)
         assert server.wait_for_build(1, TIMEOUT).builds == 2
-        time.sleep(0.3)  # several debounce periods: nothing else is pending
+        assert server.wait_for_build(2, QUIET) is None  # more than two debounce periods: nothing is pending
         assert fake.calls == 2
 
 
@@ -215,7 +228,8 @@ def test_an_editor_save_through_watchdog_makes_one_rebuild(fixture_site, tmp_pat
         calls.append(time.monotonic())
         return builder()
 
-    with live(counting, builder.out_dir, debounce=0.2) as server:
+    # The debounce must outlast the whole save, however slowly this machine runs it.
+    with live(counting, builder.out_dir, debounce=0.5, max_delay=TIMEOUT) as server:
         server.watch(watched_paths(site.config()))
         text = story.read_text(encoding="utf-8")
         # what editors do: write a temporary file, move the original away, rename the new one in
@@ -227,11 +241,10 @@ def test_an_editor_save_through_watchdog_makes_one_rebuild(fixture_site, tmp_pat
         state = server.wait_for_build(1, TIMEOUT)
         assert state is not None and state.problems == ()
         assert "warned on Wednesday" in get(server, "/" + EN)[2]
-        time.sleep(0.6)
-        assert len(calls) == 2  # the first build, then one for the whole save
+        assert server.wait_for_build(2, 1.0) is None  # the first build, then one for the whole save
         (story.parent / ".en.md.swp").write_text("swap again")  # hidden editor files are ignored
         (story.parent / "en.md.swx").write_text("x")
-        time.sleep(0.6)
+        assert server.wait_for_build(2, 1.0) is None
         assert len(calls) == 2
 
 
@@ -242,27 +255,34 @@ def test_reading_the_sources_never_triggers_a_build(fixture_site, tmp_path):
         for _ in range(200):
             for story in (site.root / "content").rglob("*.md"):
                 story.read_bytes()
-        time.sleep(0.3)
+        assert server.wait_for_build(1, QUIET) is None
         assert server.state.builds == 1
 
 
 def test_changes_during_a_build_cause_one_more_build(fake):
     with live(fake, fake.root) as server:
-        fake.delay = 0.3
+        fake.gate.clear()
         server.mark_dirty()
-        time.sleep(0.15)  # the second build is running now
+        wait_until(lambda: fake.calls == 2, "the second build is running")
         server.mark_dirty()
+        fake.gate.set()
         assert server.wait_for_build(2, TIMEOUT).builds == 3
+        assert server.wait_for_build(3, QUIET) is None and fake.calls == 3
 
 
 def test_a_request_during_a_build_waits_for_the_finished_site(fake):
     with live(fake, fake.root) as server:
-        fake.delay = 0.4
+        fake.gate.clear()
         server.mark_dirty()
-        deadline = time.monotonic() + TIMEOUT
-        while fake.calls < 2 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        status, _, body = get(server, "/")
+        wait_until(lambda: fake.calls == 2, "the second build is running")  # and has written half a page
+        answers = []
+        request = threading.Thread(target=lambda: answers.append(get(server, "/")))
+        request.start()
+        request.join(QUIET)
+        assert request.is_alive() and not answers  # waiting for the build
+        fake.gate.set()
+        request.join(TIMEOUT)
+        status, _, body = answers[0]
         assert status == 200 and "home v2 done" in body
 
 
@@ -281,13 +301,11 @@ def test_event_streams_are_time_bounded_and_stop_promptly(fake):
         stream = EventStream(server)
         assert stream.next_state()["epoch"] == 1
         assert stream.next_state() is None  # the server ended it; browsers reconnect by themselves
-        streams = [EventStream(server) for _ in range(10)]  # many tabs
         server.sse_lifetime = 60
+        streams = [EventStream(server) for _ in range(10)]  # many tabs
         for s in streams:
             assert s.next_state() is not None
-        started = time.monotonic()
-    assert time.monotonic() - started < 2
-    for s in streams:
+    for s in streams:  # stopping ended them all (a stream left open would time out the read)
         assert s.next_state() is None
         s.close()
 
@@ -330,6 +348,7 @@ def test_a_bug_in_the_builder_is_shown_not_fatal(fake):
         server.mark_dirty()
         state = server.wait_for_build(1, TIMEOUT)
         assert state.problems[0] == "RuntimeError: boom" and state.epoch == 1
+        assert "test_serve.py:" in state.problems[1] and "(__call__)" in state.problems[1]  # the line that raised
         fake.fail = None
         server.mark_dirty()
         assert server.wait_for_build(2, TIMEOUT).epoch == 2
@@ -357,7 +376,10 @@ def test_site_toml_is_reread_on_every_rebuild(fixture_site, tmp_path):
         assert state.problems[0].startswith(f"{site.config_path}: unknown key 'bogus'")
         assert get(server, "/repo/" + EN)[0] == 200  # still the last good site
 
-        site.write("site.toml", toml.replace("/repo/", "/other/"))
+        # only the base_url line: the templates path may itself contain "/repo/"
+        other = re.sub(r'(?m)^base_url = ".*"$', 'base_url = "https://user.github.io/other/"', toml)
+        assert other.count("/other/") == 1
+        site.write("site.toml", other)
         state = server.wait_for_build(2, TIMEOUT)
         assert state.problems == () and state.base_path == "/other/"
         assert get(server, "/other/" + EN)[0] == 200
@@ -419,13 +441,272 @@ def test_stop_reports_a_build_still_running(fake):
     server = LiveReloadServer(fake, fake.root, port=free_port(), debounce=0.01, log=lambda message: None)
     server.start()
     server.wait_for_build(0, TIMEOUT)
-    fake.delay = 0.8
+    fake.gate.clear()
     server.mark_dirty()
-    deadline = time.monotonic() + TIMEOUT
-    while fake.calls < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
+    wait_until(lambda: fake.calls == 2, "the second build is running")
     assert server.stop(timeout=0.1) is False
+    fake.gate.set()
     assert server.wait_for_builder(TIMEOUT) is True
+
+
+# -- what the overlay says ------------------------------------------------------------------------
+def test_the_overlay_names_the_story_file_and_line_of_a_content_problem(fixture_site, tmp_path):
+    site = fixture_site("basic", base_url="https://user.github.io/repo/")
+    good = (site.root / STORY).read_text(encoding="utf-8")
+    with live_site(site, tmp_path) as server:
+        site.write(STORY, good.replace("source: Yonhap\n", "source: Yonhap\ncolour: red\n"))
+        state = server.wait_for_build(1, TIMEOUT)
+        assert len(state.problems) == 1
+        assert state.problems[0].startswith(f"{site.root / STORY}:5: unknown front matter key 'colour'")
+        assert f"{STORY}:5: " in state.problems[0]  # content/2026/02/.../en.md:LINE
+        lines = overlay_lines(get(server, "/repo/" + FR)[2])
+        assert lines == list(state.problems)
+
+
+def test_an_unexpected_error_names_the_story_being_read(fixture_site, tmp_path, monkeypatch):
+    import types
+    site = fixture_site("basic")
+    story = site.root / STORY
+    with live_site(site, tmp_path) as server:
+        def broken(locale):
+            raise RuntimeError("typography exploded")
+        monkeypatch.setattr("newsdigest.content.typography", types.SimpleNamespace(for_locale=broken))
+        site.write(STORY, story.read_text(encoding="utf-8").replace("warned Wednesday", "warned on Wednesday"))
+        state = server.wait_for_build(1, TIMEOUT)
+        assert state.problems[0] == f"{story}: RuntimeError: typography exploded"
+        assert state.problems[1] == f"(an unexpected error while processing {story}: the terminal shows the traceback)"
+        assert overlay_lines(get(server, "/" + EN)[2]) == list(state.problems)
+
+
+@pytest.mark.parametrize("error, where", [
+    (BuildError("the plan failed"), "site.toml"),
+    (ConfigError([Problem(None, "the plan failed")]), "site.toml"),
+    (ContentError("the plan failed"), "content"),
+])
+def test_a_problem_without_a_file_is_named_after_what_was_built(fixture_site, tmp_path, monkeypatch, error, where):
+    site = fixture_site("basic")
+    with live_site(site, tmp_path) as server:
+        def failing(*args, **kwargs):
+            raise error
+        monkeypatch.setattr("newsdigest.serve.build", failing)
+        server.mark_dirty()
+        state = server.wait_for_build(1, TIMEOUT)
+        assert state.problems == (f"{site.root / where}: the plan failed",)
+
+
+def test_problem_lines_are_never_empty_and_say_where():
+    assert problem_lines(ContentError(Problem("/s/en.md", "bad date", 3))) == ("/s/en.md:3: bad date",)
+    error = BuildError([Problem(None, "no file here"), Problem("/t/a.html", "broken", 7)])
+    assert problem_lines(error) == ("no file here", "/t/a.html:7: broken")
+    error.where = "/site.toml"
+    assert problem_lines(error) == ("/site.toml: no file here", "/t/a.html:7: broken")
+    gone = FileNotFoundError(2, "No such file or directory", "/s/en.md")
+    assert problem_lines(gone)[0] == "/s/en.md: No such file or directory (FileNotFoundError)"
+    try:
+        raise KeyError()
+    except KeyError as exc:
+        lines = problem_lines(exc)
+    assert lines[0] == "KeyError" and "test_serve.py:" in lines[1] and "test_problem_lines" in lines[1]
+    hostile = RuntimeError("x")
+    hostile.where = "/a\nb " + "c" * 1000
+    assert "\n" not in problem_lines(hostile)[0] and len(problem_lines(hostile)[0]) < 400
+
+
+def test_processing_finds_the_subject_in_newsdigest_frames_only(tmp_path):
+    from newsdigest.content import read_article
+    story = tmp_path / "en.md"
+    story.write_text("---\ntitle: T\ndate: 2026-01-01\n---\nText\n", encoding="utf-8")
+    try:
+        read_article(story, "s", "en", "en_US", None, None)  # no config: fails inside newsdigest
+    except Exception as exc:  # noqa: BLE001
+        assert processing(exc) == str(story)
+    try:
+        raise ValueError("no newsdigest frame")
+    except ValueError as exc:
+        assert processing(exc) is None
+
+
+# -- hostile and broken clients --------------------------------------------------------------------
+def connect(server: LiveReloadServer, **options) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=TIMEOUT, **options)
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Waits (up to the socket's timeout) for the server to close the connection."""
+    try:
+        while sock.recv(4096):
+            pass
+        return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except TimeoutError:
+        return False
+
+
+def raw_request(server: LiveReloadServer, data: bytes) -> bytes:
+    with connect(server) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_half_open_connections_are_closed_while_others_are_served(fake):
+    with live(fake, fake.root, header_timeout=0.5, socket_timeout=TIMEOUT * 3) as server:
+        silent = connect(server)  # sends nothing
+        half = connect(server)
+        half.sendall(b"GET /ind")  # half a request line
+        headers = connect(server)
+        headers.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never ends its headers
+        for _ in range(5):
+            assert get(server, "/")[0] == 200  # meanwhile
+        for sock in (silent, half, headers):
+            assert closed_by_server(sock)
+            sock.close()
+        # A byte at a time, far faster than any per-read timeout: the header deadline still ends it.
+        trickle = connect(server)
+        trickle.sendall(b"GET / HTTP/1.1\r\n")
+        deadline = time.monotonic() + TIMEOUT
+        try:
+            while time.monotonic() < deadline:
+                trickle.sendall(b"X")
+                trickle.settimeout(0.05)
+                try:
+                    if trickle.recv(1) == b"":
+                        break
+                except TimeoutError:
+                    continue
+            else:
+                pytest.fail("a trickling client kept its connection")
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # closed too
+        trickle.close()
+        assert get(server, "/")[0] == 200
+        wait_until(lambda: not server._connections, "the server let go of every connection")
+
+
+def test_stop_does_not_wait_for_half_open_connections(fake):
+    server = LiveReloadServer(fake, fake.root, port=free_port(), header_timeout=TIMEOUT * 6, log=lambda message: None)
+    server.start()
+    silent = connect(server)
+    wait_until(lambda: server._connections, "the server took the connection")
+    stopping = threading.Thread(target=server.stop)
+    stopping.start()
+    stopping.join(TIMEOUT)
+    assert not stopping.is_alive()  # not held until the header deadline
+    assert closed_by_server(silent)
+    silent.close()
+
+
+def test_a_client_that_stops_reading_is_dropped(fake):
+    with live(fake, fake.root, socket_timeout=0.5) as server:
+        (fake.root / "big.bin").write_bytes(b"\0" * (32 << 20))  # more than any socket buffer holds
+        sock = connect(server)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        wait_until(lambda: server._connections, "the request is being answered")
+        wait_until(lambda: not server._connections, "the server gave up on the reader")  # never reads
+        assert get(server, "/")[0] == 200
+        sock.close()
+
+
+def test_the_event_stream_outlives_the_socket_timeouts(fake):
+    with live(fake, fake.root, header_timeout=0.2, socket_timeout=0.3, heartbeat=0.05, sse_lifetime=60) as server:
+        stream = EventStream(server)
+        assert stream.next_state()["epoch"] == 1
+        pings, until = 0, time.monotonic() + 1.0  # several times both timeouts
+        while time.monotonic() < until:
+            line = stream.response.fp.readline()
+            assert line, "the stream was cut"
+            pings += line == b": ping\n"
+        assert pings >= 2  # the heartbeat keeps it alive and lets a dead tab be noticed
+        server.mark_dirty()
+        assert stream.next_state()["epoch"] == 2
+        stream.close()
+
+
+def test_a_burst_of_connections_is_queued_and_all_are_answered(fake):
+    fake()  # a site to serve before the first build of the server
+    server = LiveReloadServer(fake, fake.root, port=free_port(), log=lambda message: None)
+    clients = []
+    try:
+        assert server.request_queue_size >= 128
+        # Listening but accepting nothing yet: all of them must fit in the listen queue (a backlog of 5
+        # drops the rest, which the kernel retries after 1 s, 3 s, 7 s...).
+        for _ in range(100):
+            clients.append(connect(server))
+            clients[-1].sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        server.start()
+        for sock in clients:
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+            answer = b"".join(chunks)
+            assert answer.startswith(b"HTTP/1.0 200 ") and b"<h1>home v" in answer
+        # and a hundred at once on the running server
+        barrier, answers = threading.Barrier(100), []
+
+        def client():
+            barrier.wait(TIMEOUT)
+            answers.append(get(server, "/en/")[0])
+        threads = [threading.Thread(target=client) for _ in range(100)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(TIMEOUT * 2)
+        assert answers == [200] * 100
+    finally:
+        for sock in clients:
+            sock.close()
+        server.stop()
+
+
+def test_requests_for_other_host_names_are_refused(fake):
+    logged = []
+    with live(fake, fake.root, "/repo/", log=logged.append) as server:
+        port = server.server_address[1]
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", f"localhost.evil.example:{port}",
+                     f"127.0.0.1:{port}@evil.example", "192.168.1.20", "localhost:http", "", "[::1"):
+            for path in ("/repo/", "/repo/__livereload", "/repo/__livereload.js", "/repo/data.json", "/repo/nope/",
+                         "/elsewhere/"):
+                status, headers, body = get(server, path, headers={"Host": host})
+                assert status == 403, (host, path)
+                assert headers["Content-Type"] == "text/plain; charset=utf-8"
+                assert "home" not in body and "__livereload" not in body and '"a": 1' not in body
+                assert "only answers requests addressed to localhost, 127.0.0.1, [::1]" in body
+        assert sum("refused a request for Host 'evil.example'" in line for line in logged) == 1  # once each
+        twice = raw_request(server, b"GET /repo/ HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n")
+        assert twice.startswith(b"HTTP/1.0 403 ") and b"home" not in twice
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", "127.0.0.1", f"[::1]:{port}",
+                     f"preview.localhost:{port}", "LOCALHOST.", f"127.0.0.2:{port}"):
+            status, _, body = get(server, "/repo/", headers={"Host": host})
+            assert status == 200 and "home v1" in body, host
+        assert raw_request(server, b"GET /repo/ HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200 ")  # no Host: no browser
+
+
+def test_which_host_names_a_server_answers_to():
+    loopback = host_names("127.0.0.1")
+    assert loopback == {"localhost"}
+    for value in ("localhost", "localhost:8000", "127.0.0.1:8000", "[::1]:8000", "a.b.localhost", "127.9.9.9"):
+        assert allowed_host(value, "127.0.0.1", loopback), value
+    for value in ("evil.example", "evil.example:8000", "10.0.0.5:8000", "[fe80::1]", "localhost:", "localhost:99999x",
+                  "::1", "[::1]x", "local host", "localhost/x", "", ":8000"):
+        assert not allowed_host(value, "127.0.0.1", loopback), value
+    # bound to one address or name: that one too
+    assert allowed_host("192.168.1.20:8000", "192.168.1.20", host_names("192.168.1.20"))
+    assert not allowed_host("192.168.1.21:8000", "192.168.1.20", host_names("192.168.1.20"))
+    assert allowed_host("mybox.lan:8000", "mybox.lan", host_names("mybox.lan"))
+    assert not allowed_host("evil.example", "mybox.lan", host_names("mybox.lan"))
+    # bound to every interface: any IP address (an address cannot be rebound) and this computer's name
+    for wildcard in ("0.0.0.0", "::"):
+        names = host_names(wildcard)
+        me = socket.gethostname().lower()
+        for value in ("192.168.1.20:8000", "[fe80::1]:8000", "localhost", f"{me}:8000",
+                      f"{me.split('.')[0]}.local:8000"):
+            assert allowed_host(value, wildcard, names), (wildcard, value)
+        assert not allowed_host("evil.example:8000", wildcard, names)
+        assert not allowed_host(f"{me}.evil.example", wildcard, names)
 
 
 # -- the command line ----------------------------------------------------------------------------
@@ -440,9 +721,7 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(fixture_site, tmp_
         lines = []
         reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
         reader.start()
-        deadline = time.monotonic() + TIMEOUT
-        while not any("Serving" in line for line in lines) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: any("Serving" in line for line in lines) or process.poll() is not None, "serve is up")
         assert any(f"Serving http://127.0.0.1:{port}/repo/ (Ctrl-C to stop)" in line for line in lines), lines
         assert re.search(r"Built \d+ pages from \d+ stories in \d+\.\d\d s\.", "".join(lines))
         assert list(tmp_path.glob("newsdigest-serve-*"))
@@ -461,6 +740,8 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(fixture_site, tmp_
     finally:
         process.kill()
         process.wait()
+        process.stdout.close()
+        process.stderr.close()
 
 
 def test_cli_serve_reports_a_busy_port(fixture_site, tmp_path, capsys):
