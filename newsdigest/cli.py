@@ -1,4 +1,4 @@
-"""Command line: `newsdigest [build] [options]`, `newsdigest import ...`, `newsdigest pair A B`, ...
+"""Command line: `newsdigest [COMMAND] [options]`, build being the default command.
 
 Parses arguments, loads the config, calls one plain function, and turns NewsdigestError into
 a readable list of problems and exit status 1. Nothing else lives here.
@@ -9,10 +9,23 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import __version__
 from .config import load_config
 from .errors import NewsdigestError
 
-COMMANDS = ("build", "serve", "import", "check", "deploy", "pair", "unpair")
+# Each command and what it does, in one line: what `newsdigest --help` lists.
+COMMANDS = {
+    "new": "start a site of your own in a new folder",
+    "build": "build the site into site/ (the default command)",
+    "serve": "preview the site with live reload while you edit",
+    "add": "write a story file with its front matter filled in",
+    "import": "turn news copy (text, saved pages, URLs) into stories, pairing French and English",
+    "pair": "join two single-language stories into one",
+    "unpair": "split one language of a story into a story of its own",
+    "check": "check a built site offline: links, hreflang, sitemap, feeds, metadata",
+    "deploy": "build and commit the site to the gh-pages branch",
+}
+NO_CONFIG = ("new",)  # commands that run before there is a site.toml
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -30,8 +43,15 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
 
 def make_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"newsdigest {command}")
+    if command == "new":
+        from .scaffold import add_new_arguments
+        add_new_arguments(parser)
+        return parser
     _common(parser)
-    if command == "build":
+    if command == "add":
+        from .scaffold import add_add_arguments
+        add_add_arguments(parser)
+    elif command == "build":
         parser.description = "Build the static site from content/ into site/."
         _site_options(parser)
         parser.add_argument("--clean", action="store_true",
@@ -60,17 +80,37 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+def usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = [f"usage: newsdigest [COMMAND] [options]   (newsdigest {__version__}; build is the default command)",
+             "", "commands:"]
+    lines += [f"  {name:<{width}}  {what}" for name, what in COMMANDS.items()]
+    lines += ["", "Run 'newsdigest COMMAND --help' for a command's options; 'newsdigest --version' for the version."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("-h", "--help"):
-        print("usage: newsdigest [build|serve|import|check|deploy|pair|unpair] [options]   (build is the default)\n"
-              "Run 'newsdigest COMMAND --help' for a command's options.")
+        print(usage())
         return 0
+    if argv and argv[0] in ("-V", "--version"):
+        print(f"newsdigest {__version__}")
+        return 0
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        print(f"newsdigest: unknown command '{argv[0]}'.\n\n{usage()}", file=sys.stderr)
+        return 2
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "build"
     args = make_parser(command).parse_args(argv)
     try:
+        if command == "new":
+            from .scaffold import run_new
+            return run_new(args)
         config = load_config(args.config, content=args.content, output=getattr(args, "out", None),
                              base_url=getattr(args, "base_url", None))
+        if command == "add":
+            from .scaffold import run_add
+            return run_add(args, config)
         if command == "build":
             from .builder import build
             from .progress import Progress
