@@ -2,11 +2,16 @@
 then swap it in. A failed build leaves the previous output folder exactly as it was."""
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -15,7 +20,8 @@ from .config import Config
 from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
 from .i18n import load_translators
-from .cache import Cache
+from .cache import Cache, stat_key
+from .ignore import ignored_name
 from .fingerprint import Fingerprinter, global_key, global_settings
 from .pages import Copy, Page, check_collisions, plan
 from .parallel import fork_map
@@ -39,14 +45,22 @@ class Report:
     # What the editor should know but that does not stop the build (stories that look like one
     # story in two languages: pair_hints.py), one line each, without the "warning: " prefix.
     warnings: tuple[str, ...] = ()
+    drafts: int = 0  # story files marked draft: true, left out of this build
 
     @property
     def unchanged(self) -> int:
         return self.pages - self.written
 
     def summary(self) -> str:
-        return (f"Built {self.pages} pages ({self.written} written, {self.unchanged} unchanged) and "
-                f"{self.files} files from {self.stories} stories into {self.out_dir} in {self.seconds:.2f} s.")
+        drafts = (f"; {_count(self.drafts, 'draft')} left out (--drafts includes "
+                  f"{'it' if self.drafts == 1 else 'them'})") if self.drafts else ""
+        return (f"Built {_count(self.pages, 'page')} ({self.written} written, {self.unchanged} unchanged) and "
+                f"{_count(self.files, 'file')} from {_count(self.stories, 'story', 'stories')} into {self.out_dir} "
+                f"in {self.seconds:.2f} s{drafts}.")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def check_output_dir(config: Config) -> None:
@@ -64,11 +78,15 @@ def check_output_dir(config: Config) -> None:
 
 
 def _static_files(config: Config) -> list[Copy]:
-    root = config.templates_dir / STATIC
-    if not root.is_dir():
-        return []
-    return [Copy(f"assets/{path.relative_to(root).as_posix()}", path, str(path))
-            for path in sorted(root.rglob("*")) if path.is_file()]
+    """templates/static/ of the theme, overridden file by file by the site's own."""
+    found: dict[str, Path] = {}
+    for folder in reversed(config.template_dirs):
+        root = folder / STATIC
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            relative = path.relative_to(root)
+            if path.is_file() and not any(ignored_name(part) for part in relative.parts):
+                found[relative.as_posix()] = path
+    return [Copy(f"assets/{name}", path, str(path)) for name, path in sorted(found.items())]
 
 
 def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
@@ -80,18 +98,16 @@ def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
 
 
 def gather(config: Config, include_drafts: bool = False, cache: Cache | None = None, progress=None,
-           tree: Tree | None = None):
-    """Reads and checks all inputs; every problem from content and catalogs is reported at once."""
+           tree: Tree | None = None, drafts: list[Path] | None = None):
+    """Reads and checks all inputs; every problem from content and catalogs is reported at once.
+    The draft files left out are added to `drafts`."""
     problems: list[Problem] = []
     stories, translators = [], {}
-    if not config.templates_dir.is_dir():
-        problems.append(Problem(config.templates_dir, "templates folder not found; set 'templates' in "
-                                f"{config.path.name} or restore the folder."))
     def parse_cached(files):
         return cache.parse(files, progress.phase("reading", len(files)) if progress else None)
     try:
         stories = load_stories(config, include_drafts=include_drafts, parse=parse_cached if cache else None,
-                               tree=tree)
+                               tree=tree, drafts=drafts)
     except NewsdigestError as exc:
         problems.extend(exc.problems)
     try:
@@ -116,8 +132,10 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     start = perf_counter()
     say = log or (lambda line: None)
     check_output_dir(config)
-    if cache is None:
-        cache = Cache(config, enabled=use_cache, trust=not clean, workers=workers)
+    _recover(config.output_dir)  # what a killed build left beside the output folder
+    if cache is None or clean:  # clean: trust nothing stored, not even a caller's cache in memory
+        cache = Cache(config, enabled=use_cache if cache is None else cache.enabled, trust=not clean,
+                      workers=workers if cache is None else cache.workers)
     cache.config = config  # the caller may have re-read site.toml since the last build
     out = config.output_dir
     tree = walk_content(config.content_dir) if config.content_dir.is_dir() else None
@@ -129,9 +147,10 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         counts = previous["counts"]
         return Report(pages=counts["pages"], written=0, files=counts["files"], stories=counts["stories"],
                       seconds=perf_counter() - start, out_dir=out, full=False,
-                      warnings=tuple(previous.get("warnings", ())))
+                      warnings=tuple(previous.get("warnings", ())), drafts=counts.get("drafts", 0))
 
-    site, translators = gather(config, include_drafts, cache, progress, tree)
+    drafts: list[Path] = []
+    site, translators = gather(config, include_drafts, cache, progress, tree, drafts)
     say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
         f"in {perf_counter() - start:.2f} s")
     pages, copies = plan(site)
@@ -143,7 +162,7 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     say(f"looked for single-language stories to pair in {perf_counter() - hints_start:.2f} s: "
         f"{len(warnings)} found")
     assets = _versioned(static, site)
-    renderer = Renderer(site, translators, assets, cache.dir / "templates" if cache.enabled else None)
+    renderer = Renderer(site, translators, assets, cache.templates)
     fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
     wanted = {page.path: fingerprints.page(page) for page in pages}
     wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
@@ -154,15 +173,16 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     render_start = perf_counter()
     update = progress.phase("rendering", len(pages)) if progress else None
     if previous is None:
-        written = _build_all(renderer, pages, copies, config, update, workers)
+        written = _build_all(renderer, pages, copies, config, update, workers, cache)
     else:
         written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say,
                           workers)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
-    counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories)}
+    counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories), "drafts": len(drafts)}
     cache.save_manifest(out, wanted, snapshot, counts, warnings)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
-                  seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings)
+                  seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings,
+                  drafts=len(drafts))
 
 
 def _pairing_hints(site: Site, cache: Cache, workers: int | None, progress: Progress | None) -> tuple[str, ...]:
@@ -178,12 +198,14 @@ def _pairing_hints(site: Site, cache: Cache, workers: int | None, progress: Prog
 
 
 def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> str:
-    """A digest of every input's name, size and modification time, with the settings and code:
-    equal digests mean there is nothing to rebuild. Cheap (stat only), unlike reading the files."""
+    """A digest of every input's name, size, modification and change times and inode, with the
+    settings and code: equal digests mean there is nothing to rebuild. Cheap (stat only), unlike
+    reading the files. The change time catches an edit that keeps the size and puts the
+    modification time back (os.utime, rsync --times, an editor's "preserve timestamps")."""
     digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
     folders = [(folder, files) for folder, files in tree or []]
     digest.update(repr(tree.links_out if tree else ()).encode())  # a refused link is a change too
-    for root in (config.templates_dir, config.locales_dir):
+    for root in (*config.template_dirs, *config.locale_dirs):
         for folder, _, files in sorted(os.walk(root)):
             folders.append((folder, sorted(files)))
     for folder, files in folders:
@@ -193,7 +215,7 @@ def input_snapshot(config: Config, tree: Tree | None, include_drafts: bool) -> s
                 stat = os.stat(path)
             except OSError:  # vanished while we looked: the snapshot simply differs
                 continue
-            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+            digest.update(f"{path}\0{stat_key(stat)}\n".encode())
     return digest.hexdigest()
 
 
@@ -216,104 +238,442 @@ def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=Non
 def _write(root: str, path: str, data: bytes, made: set[str]) -> None:
     target = Urls.output_name(root, path)
     folder = os.path.dirname(target)
-    if folder not in made:
-        os.makedirs(folder, exist_ok=True)
-        made.add(folder)
-    with open(target, "wb") as handle:
-        handle.write(data)
+    try:
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        _unlink(target)  # it may be a link to the published file: never write through it
+        with open(target, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        if exc.filename is None:  # a failed write() or close() does not say which file
+            exc.filename = target
+        raise
 
 
-def _copy_into(root: Path, copy: Copy) -> None:
-    target = Urls.output_file(root, copy.path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(copy.src, target)
+def _copy_into(root: Path, copy: Copy, live: Path | None = None) -> bool:
+    """Copies a story's file or a static file into the tree being built; with `live` (the published
+    site), only when its bytes differ from the published file's. Returns whether it was copied."""
+    target = Urls.output_name(str(root), copy.path)
+    try:
+        if live is not None and _same_bytes(copy.src, Urls.output_name(str(live), copy.path)):
+            return False
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _unlink(target)  # it may be a link to the published file: never write through it
+        shutil.copyfile(copy.src, target)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = target
+        raise
+    return True
 
 
-def _hosting_files(root: Path, config: Config) -> None:
-    """What GitHub Pages reads: .nojekyll (serve files as they are) and CNAME for a custom domain."""
-    if not (root / ".nojekyll").exists():
-        (root / ".nojekyll").touch()
-    cname = root / "CNAME"
-    if config.cname:
-        if not cname.exists() or cname.read_text(encoding="utf-8") != config.cname + "\n":
-            cname.write_text(config.cname + "\n", encoding="utf-8")
+def _unlink(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _same_bytes(a: str | Path, b: str | Path) -> bool:
+    """Whether two files hold the same bytes (False when either is missing)."""
+    try:
+        if os.stat(a).st_size != os.stat(b).st_size:
+            return False
+        with open(a, "rb") as one, open(b, "rb") as two:
+            while True:
+                chunk = one.read(1 << 20)
+                if chunk != two.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except FileNotFoundError:
+        return False
+
+
+def _link(src: str | Path, dst: str | Path) -> None:
+    """dst becomes the same file as src: a hard link (no bytes copied, same modification time), or a
+    copy keeping the modification time where the file system cannot link (FAT, some network disks)."""
+    try:
+        os.link(src, dst)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.ENOSYS):
+            raise
+        shutil.copy2(src, dst)
+
+
+def _hosting_files(root: Path, config: Config, live: Path | None = None) -> list[str]:
+    """What GitHub Pages reads: .nojekyll (serve files as they are) and CNAME for a custom domain,
+    written into the tree being built; with `live` (the published site), only those that differ
+    from its own. Returns the names that differ (a CNAME to remove included)."""
+    changed = []
+    for name, text in ((".nojekyll", ""), ("CNAME", config.cname + "\n" if config.cname else None)):
+        published = live / name if live is not None else None
+        if text is None:
+            if published is not None and os.path.lexists(published):
+                changed.append(name)
+            continue
+        data = text.encode("utf-8")
+        if published is None or not published.is_file() or published.read_bytes() != data:
+            _unlink(root / name)
+            (root / name).write_bytes(data)
+            changed.append(name)
+    return changed
+
+
+def _hosting_names(config: Config) -> tuple[str, ...]:
+    return (".nojekyll", "CNAME") if config.cname else (".nojekyll",)
+
+
+@contextmanager
+def _staged(out: Path, files: set[str], spare: bool = True):
+    """The folder the next tree is built in, beside `out` (so on its disk: it can be linked from and
+    swapped in place) and named after this process (so a later build can tell an abandoned one,
+    _recover). It is the spare, the tree the last build retired, pruned to what `files` (output
+    files relative to the site root) need, or else (or with spare=False) a new empty folder, which
+    is then always removed at the end. Yields the folder and the inode of each file kept in it.
+    Afterwards the folder (the previous site, after a swap) becomes
+    the next spare: making and deleting every folder of a large site was most of the cost of a
+    small edit. A file-system error (a full disk, a read-only or forbidden folder) removes it and
+    becomes a BuildError naming the file; `out` is then left as it was."""
+    folder = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
+        try:
+            if spare:
+                os.replace(_spare(out), folder)  # claimed atomically: two builds never share it
+        except OSError:  # none (or a concurrent build took it): start from the empty folder
+            pass
+        if os.path.islink(folder) or not os.path.isdir(folder):  # never follow a planted link
+            _remove(folder)
+            os.mkdir(folder)
+        os.chmod(folder, 0o755)  # mkdtemp makes it private; a published site must be world-readable
+        kept = _prune(folder, files)
+        yield folder, kept
+    except OSError as exc:
+        if folder is not None:
+            _remove(folder)  # a full disk needs the space back
+        raise BuildError(_os_problem(exc, out)) from None
+    except BaseException:
+        if folder is not None:
+            _retire(folder, out) if spare else _remove(folder)  # a template error: still a good spare
+        raise
     else:
-        cname.unlink(missing_ok=True)
+        _retire(folder, out) if spare else _remove(folder)
+
+
+def _retire(folder: Path, out: Path) -> None:
+    """Keeps a build's folder as the next build's spare (any tree will do: _prune and
+    _link_published check every file), or removes it when it is empty or a spare is there already."""
+    try:
+        os.rmdir(folder)  # empty, or moved into place by a first build: nothing worth keeping
+    except FileNotFoundError:
+        return
+    except OSError:
+        try:
+            os.replace(folder, _spare(out))
+        except OSError:  # a concurrent build kept its own
+            _remove(folder)
+
+
+def _spare(out: Path) -> Path:
+    return out.parent / f".{out.name}-spare"
+
+
+def _prune(tree: Path, files: set[str]) -> dict[str, int]:
+    """Removes from `tree` every file and folder that is neither one of `files` nor a folder of one;
+    returns {file: inode} for the files kept. Links are never followed."""
+    folders: set[str] = set()
+    for name in files:
+        folder = name.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    kept: dict[str, int] = {}
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        with os.scandir(f"{tree}/{relative}") as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name in folders:
+                        pending.append(name)
+                    else:
+                        shutil.rmtree(entry.path)
+                elif name in files:
+                    kept[name] = entry.inode()
+                else:
+                    os.unlink(entry.path)
+    return kept
+
+
+def _link_published(live: Path, tree: Path, files: list[tuple[str, int]], kept: dict[str, int]) -> int:
+    """Makes each file (name, inode) of the published site `live` the very same file in `tree` (see
+    _link), unless it already is; returns how many links were made."""
+    live_root, tree_root, count = str(live), str(tree), 0
+    for name, inode in files:
+        if inode is not None and kept.get(name) == inode:
+            continue
+        source, target = f"{live_root}/{name}", f"{tree_root}/{name}"
+        if name in kept:
+            os.unlink(target)
+        try:
+            _link(source, target)
+        except FileNotFoundError:  # its folder is not there yet
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _link(source, target)
+        count += 1
+    return count
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _trim(tree: Path, names) -> None:
+    """Drops from a retired tree the files the new site does not share with it (their old versions),
+    so the spare holds folders and links only: its folders are what makes it worth keeping. Best
+    effort: the new site is already in place, and the next build prunes the spare anyway."""
+    try:
+        if os.path.isdir(tree):  # not after a first build, which moved the tree into place
+            for name in names:
+                _unlink(f"{tree}/{name}")
+    except OSError:
+        pass
 
 
 def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config, progress=None,
-               workers=None) -> int:
+               workers=None, cache: Cache | None = None) -> int:
+    """Builds every page and file into a new tree, then swaps it in for the output folder."""
     out = config.output_dir
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a published site must be world-readable
-        written = _render_into(renderer, pages, tmp, progress, workers)
+    files = {Urls.output_name("", item.path) for item in [*pages, *copies]}
+    files.update(_hosting_names(config))
+    with _staged(out, files) as (tree, _):
+        written = _render_into(renderer, pages, tree, progress, workers)
         for copy in copies:
-            _copy_into(tmp, copy)
-        _hosting_files(tmp, config)
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            _copy_into(tree, copy)
+        _hosting_files(tree, config)
+        if cache is not None:
+            cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
+        _swap(tree, out)
+        _trim(tree, files)  # every file was written anew: none is shared with the old site
     return written
 
 
 def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
             previous: dict[str, str], wanted: dict[str, str], cache: Cache, progress=None,
             say: Callable[[str], None] = lambda line: None, workers=None) -> int:
-    out, urls = config.output_dir, renderer.urls
-
-    dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or _missing(out, p.path)]
-    fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or _missing(out, c.path)]
+    """Renders the pages whose fingerprint changed and copies the files that changed into a new tree,
+    links every other output into it from the published site (the same file: its bytes and
+    modification time stay), and swaps the whole tree in. When no published byte would change,
+    the output folder is not touched."""
+    out = config.output_dir
+    live = str(out)
+    names = {path: Urls.output_name("", path) for path in wanted}  # output files, relative to the site
+    published = {path: _inode(f"{live}/{name}") for path, name in names.items()}  # no os.path: 16,000 of them
+    dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or published[p.path] is None]
+    fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or published[c.path] is None]
     stale = [path for path in previous if path not in wanted]
     say(f"{len(dirty)} pages changed, {len(fresh)} files to copy, {len(stale)} outputs to remove")
-    if dirty:
-        # Rendered aside first: a template error found on the 500th page leaves `out` untouched.
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp", dir=out.parent))
-        try:
-            _render_into(renderer, dirty, staging, progress, workers)
-            cache.forget_manifest(out)
-            for page in dirty:
-                _replace_if_changed(urls.output_file(staging, page.path), urls.output_file(out, page.path))
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    if fresh or stale:
-        cache.forget_manifest(out)
-    for copy in fresh:
-        _copy_into(out, copy)
-    for path in stale:
-        target = urls.output_file(out, path)
-        target.unlink(missing_ok=True)
-        _prune_empty_dirs(target.parent, out)
-    _hosting_files(out, config)
+    files = set(names.values())
+    files.update(_hosting_names(config))
+    with _staged(out, files, spare=False) as (scratch, _):
+        # First only what changed, aside: a template error found on the 500th page leaves `out`
+        # untouched, and when no published byte changes there is nothing more to do.
+        _render_into(renderer, dirty, scratch, progress, workers)
+        changed = [name for name in (names[p.path] for p in dirty) if not _drop_unchanged(scratch, out, name)]
+        changed += [names[c.path] for c in fresh if _copy_into(scratch, c, out)]
+        hosting = _hosting_files(scratch, config, out)
+        removed = [name for name in (Urls.output_name("", path) for path in stale) if _plain(name)]
+        removed += [n for n in hosting if n not in files]
+        changed += [n for n in hosting if n in files]
+        if not (changed or removed):
+            say("no published file changed: the output folder was left as it was")
+            return len(dirty)
+        with _staged(out, files) as (tree, kept):
+            _move_into(scratch, tree, changed)
+            moved = set(changed)
+            unchanged = [(name, published[path]) for path, name in names.items() if name not in moved]
+            unchanged += [(name, _inode(os.path.join(live, name))) for name in _hosting_names(config)
+                          if name not in moved]
+            linked = _link_published(out, tree, unchanged, kept)
+            say(f"{len(changed)} files changed, {len(removed)} removed; {linked} links made to unchanged "
+                "published files")
+            cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
+            _swap(tree, out)
+            _trim(tree, changed + removed)
     return len(dirty)
 
 
-def _replace_if_changed(new: Path, target: Path) -> None:
-    """Moves new over target unless target already has these bytes (its mtime then stays put)."""
-    if target.exists() and target.stat().st_size == new.stat().st_size and target.read_bytes() == new.read_bytes():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(new, target)
+def _plain(name: str) -> bool:
+    """A relative file name that stays inside its folder: what a stored record may name for deletion."""
+    return bool(name) and "\0" not in name and not os.path.isabs(name) and ".." not in name.split("/")
 
 
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
-    while folder != root and root in folder.parents:
+def _drop_unchanged(scratch: Path, live: Path, name: str) -> bool:
+    """Deletes a page just rendered into `scratch` if the published site has these very bytes (it
+    then keeps its file and modification time). Returns whether it did."""
+    new = os.path.join(scratch, name)
+    if not _same_bytes(new, os.path.join(live, name)):
+        return False
+    os.unlink(new)
+    return True
+
+
+def _move_into(scratch: Path, tree: Path, names: list[str]) -> None:
+    """Moves files from `scratch` to the same place in `tree` (same disk: renames, no copying)."""
+    for name in names:
+        source, target = os.path.join(scratch, name), os.path.join(tree, name)
         try:
-            folder.rmdir()
-        except OSError:  # not empty
-            return
-        folder = folder.parent
+            os.replace(source, target)  # never through a link to the published file
+        except FileNotFoundError:
+            if not os.path.lexists(source):
+                raise
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(source, target)
+
+
+# renameat2(2) flag and the "current directory" file descriptor (Linux).
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2():
+    """glibc's renameat2 (2.28+), or None where there is none (not Linux, another libc)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swaps two folders in one system call (renameat2 RENAME_EXCHANGE): there is no instant without
+    either. False where the system or the file system cannot."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # an old kernel, or a file system without it
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(b))
 
 
 def _swap(new: Path, out: Path) -> None:
-    """Replaces `out` with `new` by two renames, so a reader never sees a half-written site."""
-    if not out.exists():
-        new.rename(out)
+    """Puts the complete tree `new` in place of `out`, so a reader, or a kill, finds the old site or
+    the new one, never a mix; afterwards `new` holds the old tree, if there was one. One atomic
+    exchange; where the system has none, renames (out -> .out-old-..., new -> out, that -> new): a
+    build killed between the first two leaves no `out`, and the next build puts the old one back
+    (_recover)."""
+    if not os.path.lexists(out):
+        os.rename(new, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old", dir=out.parent))
+    if _exchange(new, out):
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-{os.getpid()}-", dir=out.parent))
     old.rmdir()
-    out.rename(old)
-    new.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    try:
+        os.rename(old, new)
+    except OSError:  # the new site is in place all the same
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """Deletes a tree (or a file) if it is there; what cannot be deleted is left for the next build."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _abandoned(name: str, prefix: str) -> bool:
+    """Whether a build's folder (".site-tmp-<pid>-..."; older versions wrote no pid) belongs to no
+    running build: its process is gone, or is this one (whose builds run one at a time)."""
+    pid = name[len(prefix) + len("tmp"):].split("-")[1:2]
+    if not pid or not pid[0].isdigit():
+        return True
+    if int(pid[0]) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid[0]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # someone else's live process
+        return False
+    return False
+
+
+def _recover(out: Path) -> None:
+    """Puts right what a killed build can leave beside `out`: the previous site moved aside by the
+    two-rename swap with nothing in its place is put back, and an abandoned build folder becomes the
+    spare if there is none (any tree will do) or is removed (a folder of a build still running, in
+    another process, is left alone)."""
+    prefix = f".{out.name}-"
+    try:
+        names = sorted(n for n in os.listdir(out.parent)
+                       if n.startswith((prefix + "tmp", prefix + "old")) and _abandoned(n, prefix))
+    except OSError:  # no parent folder yet, or not readable: nothing of ours there
+        return
+    if not os.path.lexists(out):
+        olds = [n for n in names if n.startswith(prefix + "old") and os.path.isdir(out.parent / n)]
+        if olds:
+            try:
+                os.rename(out.parent / olds[-1], out)
+            except OSError as exc:
+                raise BuildError(_os_problem(exc, out)) from None
+            names.remove(olds[-1])
+    for name in names:
+        _retire(out.parent / name, out)
+
+
+_WHY = {  # errno: (what happened, what to do)
+    errno.ENOSPC: ("the disk is full", "free some space on it, then build again"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space or ask for a larger quota, then build again"),
+    errno.EROFS: ("the disk is read-only", "make it writable, or build elsewhere with --out DIR"),
+    errno.EACCES: ("permission denied", "make {folder} writable for you, or build elsewhere with --out DIR"),
+    errno.EPERM: ("operation not permitted", "make {folder} writable for you, or build elsewhere with --out DIR"),
+}
+
+
+def _os_problem(exc: OSError, out: Path) -> Problem:
+    """The problem to report for a file-system error met while building `out`: the file as it would
+    be published (not its temporary path) or the folder, what happened, and what to do."""
+    paths = [Path(os.fsdecode(p)) for p in (exc.filename2, exc.filename) if isinstance(p, (str, bytes))]
+    reason, fix = _WHY.get(exc.errno, (exc.strerror or str(exc), "fix that, then build again"))
+    fix = fix.format(folder=out.parent)
+    for path in paths:  # the destination first: a failed copy or link names both files
+        if path == out.parent or path in out.parents:
+            return Problem(path, f"could not create this folder: {reason}; {fix}.")
+        if out.parent not in path.parents:
+            continue
+        top, *below = path.relative_to(out.parent).parts
+        if top == out.name or top.startswith(f".{out.name}-"):  # the site, or a build's folder beside it
+            if not below:
+                return Problem(out.parent, f"could not create the new site in this folder: {reason}; {fix}.")
+            return Problem(out.joinpath(*below), f"could not write this file: {reason}; {fix}.")
+    if not paths:
+        return Problem(out, f"could not build the site here: {reason}; {fix}.")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return Problem(paths[0], f"could not write this file: {reason}; {fix}.")
+    return Problem(paths[-1], f"could not read this file: {reason}; make it readable, then build again.")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from . import theme
 from .errors import ConfigError, Problem
 from .sanitize import Policy
 
@@ -40,6 +41,19 @@ class Config:
     locales_dir: Path
     cname: str | None = None
     sanitize: Policy = Policy()  # what story bodies may hold beyond the default allow-list
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up: the site's own folder, then the default theme's."""
+        return _search_path(self.templates_dir, theme.TEMPLATES)
+
+    @property
+    def locale_dirs(self) -> tuple[Path, ...]:
+        return _search_path(self.locales_dir, theme.LOCALES)
+
+    def template_file(self, name: str) -> Path:
+        """The file a template name resolves to (the site's, else the theme's)."""
+        return next((d / name for d in self.template_dirs if (d / name).is_file()), self.template_dirs[0] / name)
 
     @property
     def root(self) -> Path:
@@ -72,6 +86,13 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 LANGUAGE_KEYS = {"title", "description", "locale"}
 DEFAULTS = {"timezone": "UTC", "page_size": 10, "feed_size": 20, "content": "content", "output": "site",
             "templates": "templates", "locales": "locales"}
+
+
+def _search_path(own: Path, default: Path) -> tuple[Path, ...]:
+    own_exists = own.is_dir()
+    if own_exists and own.resolve() == default.resolve():
+        return (own,)  # this repository: its templates/ are the theme
+    return (own, default) if own_exists else (default,)
 
 
 def _unknown(key: str, known: set[str], where: str) -> str:
@@ -146,6 +167,10 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
             problems.append(f"'{key}' must be a folder path (a string).")
         else:
             dirs[key] = (path.parent / values[key]).resolve()
+            if key in ("templates", "locales") and key in raw and not dirs[key].is_dir():
+                # Without the key, a missing folder means "the default theme's"; with it, a typo.
+                problems.append(f"{key} folder '{values[key]}' not found; create it, fix the path, or remove "
+                                f"the '{key}' line to use the default theme's.")
     cname = values.get("cname")
     if cname is not None and (not isinstance(cname, str) or "/" in cname or not cname):
         problems.append("cname must be a bare domain name such as \"news.example.org\".")

@@ -417,7 +417,8 @@ def parse_files(files: list[SourceFile], config: Config,
     return results
 
 
-def load_stories(config: Config, *, include_drafts: bool = False, parse=None, tree: Tree | None = None) -> list[Story]:
+def load_stories(config: Config, *, include_drafts: bool = False, parse=None, tree: Tree | None = None,
+                 drafts: list[Path] | None = None) -> list[Story]:
     """Reads every story under config.content_dir, or raises ContentError listing every problem.
 
     `parse(files)` turns SourceFiles into (article, problems) pairs; the default parses them all here.
@@ -436,6 +437,8 @@ def load_stories(config: Config, *, include_drafts: bool = False, parse=None, tr
             problems.append(problem)
         if include_drafts or not article.draft:
             by_story.setdefault(source.story, {})[source.lang] = article
+        elif drafts is not None:
+            drafts.append(article.path)  # for the build's summary: "1 draft left out"
     if problems:
         raise ContentError(sorted(problems, key=lambda p: (str(p.path), p.line or 0)))
     order = config.codes

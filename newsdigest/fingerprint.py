@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, TemplateSyntaxError, meta
 
-from .cache import code_key
+from .cache import code_key, stat_key
 from .config import Config
 from .content import Article, Story
 from .pages import Copy, Page
@@ -38,7 +38,8 @@ def global_key(config: Config, include_drafts: bool, assets: dict[str, str]) -> 
     Templates are per page: see TemplateKeys."""
     digest = hashlib.blake2b(global_settings(config, include_drafts), digest_size=16)
     digest.update(repr(sorted(assets.items())).encode())
-    _files_digest(digest, config.locales_dir, "*.po")
+    for folder in config.locale_dirs:
+        _files_digest(digest, folder, "*.po")
     return digest.digest()
 
 
@@ -47,16 +48,19 @@ class TemplateKeys:
     imports, transitively: editing article.html then re-renders article pages only. A template
     whose references are not constant names depends on all of them, to be safe."""
 
-    def __init__(self, templates_dir: Path):
-        self.dir = templates_dir
+    def __init__(self, template_dirs: tuple[Path, ...]):
+        self.dirs = template_dirs  # the site's own first: a name resolves to the first that has it
         self._parser = Environment(extensions=["jinja2.ext.i18n"])  # parses the same syntax
         self._refs: dict[str, frozenset[str] | None] = {}
         self._keys: dict[str, bytes] = {}
 
+    def _file(self, name: str) -> Path:
+        return next((d / name for d in self.dirs if (d / name).is_file()), self.dirs[0] / name)
+
     def _references(self, name: str) -> frozenset[str] | None:
         if name not in self._refs:
             try:
-                source = (self.dir / name).read_text(encoding="utf-8")
+                source = self._file(name).read_text(encoding="utf-8")
                 found = set(meta.find_referenced_templates(self._parser.parse(source)))
                 self._refs[name] = None if None in found else frozenset(found)
             except (OSError, TemplateSyntaxError):  # the render reports it; depend on everything
@@ -80,11 +84,11 @@ class TemplateKeys:
         if name not in self._keys:
             names = self._closure(name)
             if names is None:
-                names = sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*")
-                               if p.is_file() and "static" not in p.relative_to(self.dir).parts)
+                names = sorted({p.relative_to(d).as_posix() for d in self.dirs for p in d.rglob("*")
+                                if p.is_file() and "static" not in p.relative_to(d).parts})
             digest = hashlib.blake2b(digest_size=16)
             for item in names:
-                path = self.dir / item
+                path = self._file(item)
                 digest.update(item.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
             self._keys[name] = digest.digest()
         return self._keys[name]
@@ -97,7 +101,7 @@ class Fingerprinter:
     def __init__(self, site: Site, key: bytes):
         self.site = site
         self.key = key
-        self.templates = TemplateKeys(site.config.templates_dir)
+        self.templates = TemplateKeys(site.config.template_dirs)
         self._articles: dict[int, tuple] = {}  # an article shows up on many pages; token it once
 
     def _token(self, value) -> object:
@@ -130,5 +134,7 @@ class Fingerprinter:
 
     @staticmethod
     def copy(copy: Copy) -> str:
-        stat = copy.src.stat()
-        return f"{copy.src}:{stat.st_mtime_ns}:{stat.st_size}"
+        """A copied file's source and its stat (modification and change times, size, inode: an
+        edit that keeps the size and restores the modification time still counts)."""
+        mtime, size, ctime, inode = stat_key(copy.src.stat())
+        return f"{copy.src}:{mtime}:{size}:{ctime}:{inode}"

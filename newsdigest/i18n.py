@@ -6,6 +6,7 @@ import functools
 import gettext
 from datetime import date, datetime
 from io import BytesIO
+from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -46,7 +47,9 @@ class Translator:
 
 
 def catalog_path(config: Config, code: str):
-    return config.locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """The site's own catalog for a language, else the default theme's."""
+    relative = Path(code) / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return next((d / relative for d in config.locale_dirs if (d / relative).is_file()), config.locale_dirs[0] / relative)
 
 
 def load_translators(config: Config) -> dict[str, Translator]:

@@ -203,12 +203,42 @@ class SitemapEntry:
 
 
 def check_collisions(pages: list[Page], copies: list[Copy]) -> None:
-    owners: dict[str, str] = {}
+    """Two outputs that would be one file, or one inside the other's file, are an error naming both.
+    Checked on output files, not site paths: a story's file named index.html is its article pages'
+    own file. `copies` is the very list the builder copies (story files and static files)."""
+    owners: dict[str, Page | Copy] = {}
     problems = []
     for item in [*pages, *copies]:
-        first = owners.setdefault(item.path, item.source)
-        if first is not item.source:
-            problems.append(Problem(item.source, f"wants to write /{item.path}, which {first} already writes. "
-                                    "Give one of them its own 'slug:'."))
+        file = Urls.output_name("", item.path)
+        first = owners.setdefault(file, item)
+        if first is not item:
+            problems.append(_collision(item, first))
+    folders: set[str] = set()  # every folder some output sits in
+    for file in owners:
+        folder = file.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    for file in sorted(folders.intersection(owners)):
+        outer = owners[file]
+        for inner_file, inner in owners.items():
+            if inner_file.startswith(file + "/"):
+                problems.append(Problem(inner.source, f"wants to write /{inner.path}, inside /{outer.path}, which "
+                                        f"{outer.source} writes as a file. Rename one of them."))
+                break
     if problems:
         raise BuildError(problems)
+
+
+def _collision(item: Page | Copy, first: Page | Copy) -> Problem:
+    if isinstance(item, Page) and isinstance(first, Page):
+        return Problem(item.source, f"wants to write /{item.path}, which {first.source} already writes. "
+                                    "Give one of them its own 'slug:'.")
+    if isinstance(first, Page):
+        return Problem(item.source, f"would be published as /{item.path}, the file of the page /{first.path}, "
+                                    f"which {first.source} writes. Rename the file.")
+    if isinstance(item, Page):
+        return Problem(item.source, f"wants to write /{item.path}, where {first.source} is published. "
+                                    "Rename that file.")
+    return Problem(item.source, f"would be published as /{item.path}, where {first.source} is published too. "
+                                "Rename one of them.")

@@ -96,7 +96,7 @@ def _facts(articles: list[Article], everyone: list[Article], cache: Cache | None
     read a few shards), else found, spread over the cores. `everyone` is every single still
     weighed: a rewritten shard keeps only theirs."""
     shards = {_block(a) % FACT_SHARDS for a in articles}
-    stored = {n: cache.load_table(f"{TABLE}/facts-{n:02x}") if cache else {} for n in shards}
+    stored = {n: cache.load_table(f"{TABLE}/facts-{n:02x}", _facts_from) if cache else {} for n in shards}
     missing = [a for a in articles if a.fingerprint not in stored[_block(a) % FACT_SHARDS]]
     if missing:
         def work(chunk: list[Article], tick) -> list:
@@ -110,7 +110,8 @@ def _facts(articles: list[Article], everyone: list[Article], cache: Cache | None
         if cache:
             alive = {a.fingerprint for a in everyone}
             for n in {_block(a) % FACT_SHARDS for a in missing}:
-                cache.save_table(f"{TABLE}/facts-{n:02x}", {k: v for k, v in stored[n].items() if k in alive})
+                cache.save_table(f"{TABLE}/facts-{n:02x}", {k: v for k, v in stored[n].items() if k in alive},
+                                 _facts_row)
     return [stored[_block(a) % FACT_SHARDS][a.fingerprint] for a in articles]
 
 
@@ -128,6 +129,51 @@ def _separated(a: Article, b: Article) -> bool:
 Pairing = tuple[str, str, float]  # (story, its partner, score): one decision of the importer
 
 
+# The build cache holds plain data only (cache.py): the codecs of the two tables, checking every
+# value read back, since the cache is untrusted input.
+
+def _facts_row(found) -> tuple:
+    return found.__reduce__()[1]  # (surface, count, outlet, lang, spellings): dicts, sets, strings
+
+
+def _strs(values) -> bool:
+    return set(map(type, values)) <= _STR
+
+
+_STR = {str}
+
+
+def _facts_from(row):
+    from .importer.entities import Facts
+    if type(row) is not tuple or len(row) != 5:
+        raise ValueError("not facts")
+    surface, count, outlet, lang, spellings = row
+    if not (type(surface) is dict and _strs(surface) and _strs(surface.values())
+            and type(count) is dict and _strs(count) and set(map(type, count.values())) <= {int}
+            and type(outlet) is frozenset and _strs(outlet) and type(lang) is str
+            and type(spellings) is dict and _strs(spellings)
+            and all(type(v) is frozenset and _strs(v) for v in spellings.values())):
+        raise ValueError("not facts")
+    return Facts(surface, count, outlet, lang, spellings)
+
+
+def _pairings_row(pairings: list[Pairing]) -> tuple:
+    return tuple(pairings)
+
+
+def _pairings_from(row) -> list[Pairing]:
+    if type(row) is not tuple or not all(
+            type(p) is tuple and len(p) == 3 and type(p[0]) is str and type(p[1]) is str and type(p[2]) in (float, int)
+            for p in row):
+        raise ValueError("not pairing decisions")
+    return list(row)
+
+
+def _within(pairings: list[Pairing], pool: list[Article]) -> bool:
+    members = {a.story for a in pool}
+    return all(key in members and partner in members for key, partner, _ in pairings)
+
+
 def find(site: Site, cache: Cache | None = None, workers: int | None = None,
          phase: Callable[[int], Callable[[int], None]] | None = None) -> list[Hint]:
     """The pairs of single-language stories to suggest, ordered by the first story's folder.
@@ -141,7 +187,11 @@ def find(site: Site, cache: Cache | None = None, workers: int | None = None,
         pool = blocks[block] + blocks.get(block + 1, [])
         if len({a.lang for a in pool}) > 1:
             windows[_digest(pool)] = pool
-    stored: dict[str, list[Pairing]] = cache.load_table(f"{TABLE}/windows") if cache else {}
+    stored: dict[str, list[Pairing]] = cache.load_table(f"{TABLE}/windows", _pairings_from) if cache else {}
+    # A stored decision can only name the window's own members (a damaged entry is weighed again).
+    stale = len(stored)
+    stored = {d: v for d, v in stored.items() if d in windows and _within(v, windows[d])}
+    stale -= len(stored)
     todo = [(digest, pool) for digest, pool in windows.items() if digest not in stored]
     if todo:
         from .importer.pairing import Candidate, pair  # only when needed: it loads lexicons
@@ -158,8 +208,8 @@ def find(site: Site, cache: Cache | None = None, workers: int | None = None,
                 tick()
             return done
         stored.update(zip((digest for digest, _ in todo), fork_map(work, todo, workers)))
-    if cache and (todo or len(stored) != len(windows)):
-        cache.save_table(f"{TABLE}/windows", {digest: stored[digest] for digest in windows})
+    if cache and (todo or stale):
+        cache.save_table(f"{TABLE}/windows", {digest: stored[digest] for digest in windows}, _pairings_row)
 
     best: dict[str, tuple[float, str]] = {}  # story -> (score, partner) of its best pairing
     for digest in windows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+from jinja2 import (BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
                     TemplateSyntaxError, select_autoescape)
 from markupsafe import Markup, escape
 
@@ -18,18 +18,16 @@ from .site import Site
 
 class Renderer:
     def __init__(self, site: Site, translators: dict[str, i18n.Translator], assets: dict[str, str],
-                 bytecode_dir: Path | None = None):
-        """bytecode_dir: where compiled templates are kept between builds (keyed by their source, so
-        an edited template is recompiled); each language's environment compiles them otherwise."""
+                 bytecode_cache: BytecodeCache | None = None):
+        """bytecode_cache: compiled templates shared by every language's environment (and kept
+        between a dev server's builds): cache.TemplateCode, in memory only, keyed by the code, the
+        compiler's options and the template's source. Without it, each environment compiles its own."""
         self.site = site
         self.urls = site.urls
         self.translators = translators
         self.assets = assets  # asset name -> href with a content-hash query, so caches never go stale
-        self.templates_dir = site.config.templates_dir
-        self.bytecode_cache = None
-        if bytecode_dir is not None:
-            bytecode_dir.mkdir(parents=True, exist_ok=True)
-            self.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
+        self.config = site.config
+        self.bytecode_cache = bytecode_cache
         self.envs = {lang.code: self._env(lang.code) for lang in site.config.languages}
         # Feed autodiscovery links, the page's own language first; the same for every page of a language.
         config, urls = site.config, site.urls
@@ -41,7 +39,7 @@ class Renderer:
     def _env(self, code: str) -> Environment:
         config = self.site.config
         locale = config.language(code).locale
-        env = Environment(loader=FileSystemLoader(str(self.templates_dir)),
+        env = Environment(loader=FileSystemLoader([str(d) for d in config.template_dirs]),
                           autoescape=select_autoescape(["html", "xml"], default_for_string=True),
                           undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -97,27 +95,27 @@ class Renderer:
             template = env.get_template(page.template)
             return template.render(**self._common(page), **page.context)
         except TemplateSyntaxError as exc:
-            raise BuildError(Problem(Path(exc.filename or self.templates_dir / page.template),
+            raise BuildError(Problem(Path(exc.filename or self.config.template_file(page.template)),
                                      f"template syntax error: {exc.message}. Fix the template.",
                                      exc.lineno)) from None
         except TemplateNotFound as exc:
-            raise BuildError(Problem(self.templates_dir / str(exc.name),
+            raise BuildError(Problem(self.config.template_dirs[0] / str(exc.name),
                                      f"template not found (needed for {page.source}); restore it.")) from None
         except (TemplateError, Exception) as exc:  # noqa: BLE001 - any failure must name the template line
             path, line = self._template_frame(exc)
-            raise BuildError(Problem(path or self.templates_dir / page.template,
+            raise BuildError(Problem(path or self.config.template_file(page.template),
                                      f"rendering {page.source} failed: {type(exc).__name__}: {exc}. "
                                      "Fix the template (a misspelt variable is an error, not an empty value).",
                                      line)) from None
 
     def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
-        """The deepest traceback frame inside templates/ (Jinja maps it to the template's line)."""
+        """The deepest traceback frame inside a template folder (Jinja maps it to the template's line)."""
         found: tuple[Path | None, int | None] = (None, None)
         tb = exc.__traceback__
-        root = str(self.templates_dir)
+        roots = tuple(str(d) for d in self.config.template_dirs)
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
-            if filename.startswith(root):
+            if filename.startswith(roots):
                 found = (Path(filename), tb.tb_lineno)
             tb = tb.tb_next
         return found

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def watched_paths(config: Config) -> tuple[Path, ...]:
     """Everything a build reads: stories, templates (with static assets), catalogs, the config."""
-    return (config.content_dir, config.templates_dir, config.locales_dir, config.path)
+    return (config.content_dir, *config.template_dirs, *config.locale_dirs, config.path)
 
 
 @dataclass

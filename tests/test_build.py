@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, FixtureSite, site_toml
+from conftest import ROOT, FixtureSite, make_fixture_site, site_toml
 
 EN_NK = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 FR_NK = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"
@@ -138,17 +138,39 @@ def test_build_prints_one_summary_line(fixture_site, capsys):
     assert site.run("build") == 0
     out = capsys.readouterr().out
     assert re.fullmatch(rf"Built 50 pages \(50 written, 0 unchanged\) and 4 files from 5 stories into "
-                        rf"{site.out} in \d+\.\d\d s\.\n", out)
+                        rf"{site.out} in \d+\.\d\d s; 1 draft left out \(--drafts includes it\)\.\n", out)
     assert site.run("build") == 0
     assert "Built 50 pages (0 written, 50 unchanged)" in capsys.readouterr().out
 
 
+def test_the_summary_speaks_in_the_singular_for_one(tmp_path, capsys):
+    site = make_fixture_site(tmp_path / "project", None)
+    site.write("content/2026/02/one/en.md", "---\ntitle: The only story\ndate: 2026-02-11\n---\nText.\n")
+    assert site.run("build") == 0
+    summary = capsys.readouterr().out
+    assert " from 1 story into " in summary and "1 stories" not in summary and "draft" not in summary
+
+
 def test_two_builds_give_identical_output(fixture_site):
+    """A build that renders every page from a warm cache (parsed articles, pairing tables) writes
+    the very bytes of a clean build without any cache, and two clean builds agree."""
+    from newsdigest.builder import build
     site = fixture_site("basic")
-    site.build()
-    first = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
-    site.build()
-    assert {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()} == first
+    first = site.build()  # warms the cache
+    assert first.full and first.written == first.pages
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    lines = []
+    cached = build(site.config(output=site.root / "cached"), log=lines.append)  # no record of that folder
+    assert cached.full and cached.written == cached.pages  # it really rendered everything
+    hits = re.search(r"\((\d+) from the cache\)", "\n".join(lines))
+    assert hits and int(hits.group(1)) > 0  # from cached articles
+    clean_a = build(site.config(output=site.root / "clean-a"), clean=True, use_cache=False)
+    clean_b = build(site.config(output=site.root / "clean-b"), clean=True, use_cache=False)
+    assert clean_a.written == clean_b.written == first.pages
+    assert files(site.out) == files(site.root / "cached") == files(site.root / "clean-a") == files(site.root / "clean-b")
+    assert len(files(site.out)) > first.pages
 
 
 GERMAN_PO = r'''

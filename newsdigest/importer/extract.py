@@ -83,6 +83,12 @@ def _overlap(line: str, body: set[str]) -> float:
     return len(stems & body) / len(stems) if stems else 0.0
 
 
+def _name_like(line: str) -> bool:
+    """A few words, each long one capitalised ("La Voix de l'Outaouais"): a name, not a sentence."""
+    words = re.findall(r"[^\W\d_]+", line)
+    return len(line.split()) <= 6 and all(w[0].isupper() for w in words if len(w) >= 4)
+
+
 def _body_start(lines: list[str], kinds: list[str]) -> int:
     """The first article sentence: a text line no byline or date line follows closely (one that
     is followed by them is a standfirst)."""
@@ -131,8 +137,9 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
     first_text = next((i for i in range(start) if kinds[i] == "text"), start)
     for i in range(start):
         line, k = lines[i], kinds[i]
-        if k == "masthead" and len(line.split()) >= 4 and _overlap(line, body) >= 0.5:
-            k = "headline"  # a headline in Title Case ("Health Service Chief Quits"), about the article
+        following = next((kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] != "furniture"), "text")
+        if k == "masthead" and len(line.split()) >= 4 and _overlap(line, body) >= 0.5 and following in META:
+            k = "headline"  # a headline in Title Case ("Health Service Chief Quits") over its byline
         if k in META:
             _read_meta(line, k, found, lang)
             if k == "marker" and (rest := (MARKER.match(line).group("title") or "").strip()) and looks_like_headline(rest):
@@ -152,7 +159,7 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
                                          kinds[i + 1] in ("furniture", "masthead")):
                 found.notes.append(f"dropped the outlet's tagline: {line[:60]!r}")  # menus follow it
             elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i) and \
-                    _overlap(line, body) < 0.5:
+                    (_overlap(line, body) < 0.5 or _name_like(line)):
                 found.masthead = found.masthead or outlet_name(line)  # the outlet's name, over the byline too
                 found.notes.append(f"dropped the outlet's name: {line[:60]!r}")
             elif candidates and candidates[-1][0] == i - 1 and len(candidates[-1][1].split()) >= 5 and \
