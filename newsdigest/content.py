@@ -171,7 +171,7 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(KNOWN_KEYS))}."
-            bad(f"unknown front matter key '{key}'; {hint}", str(key))
+            bad(f"unknown front matter key '{_short(key)}'; {hint}", str(key))
     fix = typography.for_locale(locale)
 
     title = _text(meta.get("title"))
@@ -215,7 +215,7 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         if value is not None and strings[key] is None:
             bad(f"'{key}' must be text.", key)
     if strings["source_url"] and urlsplit(strings["source_url"]).scheme not in ("http", "https"):
-        bad(f"source_url '{strings['source_url']}' must start with http:// or https://.", "source_url")
+        bad(f"source_url '{_short(strings['source_url'])}' must start with http:// or https://.", "source_url")
     image = strings["image"]
 
     draft = meta.get("draft", False)
@@ -235,7 +235,7 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
     slug = _text(meta.get("slug"))
     if meta.get("slug") is not None:
         if not slug or not is_valid_slug(slug):
-            bad(f"slug '{meta['slug']}' must be lowercase ASCII letters, digits and single hyphens, "
+            bad(f"slug '{_short(meta['slug'])}' must be lowercase ASCII letters, digits and single hyphens, "
                 f"e.g. '{slugify(str(meta['slug'])) or 'north-korea-warns-japan'}'.", "slug")
     elif title:
         slug = slugify(title)
@@ -284,13 +284,13 @@ def image_problem(article: Article) -> Problem | None:
                f"'{scheme}:' addresses are not allowed.")
     elif ".." in re.split(r"[/\\]", image) or "\\" in image:
         why = f"image '{image[:80]}' must be a file of the story folder, not a path out of it; copy the file in."
-    elif any(not _visible(part) for part in image.split("/")):
-        why = (f"image '{image[:80]}' is never published: names starting with '.' or '_', and backup files, "
-               "are private; rename the file.")
+    elif any(not _visible(part) for part in image.split("/")) or image.endswith(".md"):
+        why = (f"image '{image[:80]}' is never published: story files (.md), names starting with '.' or '_', "
+               "and backup files are not copied beside the page; name a picture.")
     elif (article.path.parent / image).is_file():
         return None
     else:
-        why = f"image '{image}' is not in the story folder {article.path.parent}; add the file or fix the name."
+        why = f"image '{image[:80]}' is not in the story folder {article.path.parent}; add the file or fix the name."
     source = article.path.read_text(encoding="utf-8-sig", errors="replace")
     return Problem(article.path, why, _line_of(source, "image"))
 

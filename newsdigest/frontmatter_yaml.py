@@ -107,3 +107,6 @@ def load(front: str) -> Any:
     except RecursionError:
         raise FrontMatterError("the front matter is nested too deeply to read; write plain "
                                "'key: value' lines.", None) from None
+    except (ValueError, OverflowError) as exc:  # a number of 5,000 digits, say: quote it
+        raise FrontMatterError(f"a value of the front matter cannot be read ({str(exc)[:80]}); put it "
+                               "in quotes or shorten it.", None) from None

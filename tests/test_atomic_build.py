@@ -121,8 +121,8 @@ def test_an_image_that_is_never_published_is_an_error_naming_the_story(built):
         built.build()
     line = story.read_text().splitlines().index("image: _photo.png") + 1
     assert [(p.path, p.line, p.message) for p in caught.value.problems] == [(
-        story, line, "image '_photo.png' is never published: names starting with '.' or '_', and backup "
-                     "files, are private; rename the file.")]
+        story, line, "image '_photo.png' is never published: story files (.md), names starting with '.' or "
+                     "'_', and backup files are not copied beside the page; name a picture.")]
     assert state(built.out) == before and leftovers(built) == []
 
 

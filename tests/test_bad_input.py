@@ -61,8 +61,8 @@ CASES = {
                       "out of it; copy the file in."),
     "image-javascript": ("story/en.md", 4, "image 'javascript:alert(1)' must be a file of the story folder or an "
                          "http(s) address; 'javascript:' addresses are not allowed."),
-    "image-private": ("story/en.md", 4, "image '_photo.png' is never published: names starting with '.' or '_', "
-                      "and backup files, are private; rename the file."),
+    "image-private": ("story/en.md", 4, "image '_photo.png' is never published: story files (.md), names starting "
+                      "with '.' or '_', and backup files are not copied beside the page; name a picture."),
     "photos-only": ("story", None, "holds photo.jpg, photo2.jpg but no story file; add en.md or fr.md, or move "
                     "the files into the story they belong to."),
 }
@@ -168,3 +168,24 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path):
     with pytest.raises(NewsdigestError):
         site.build()
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB: nothing was expanded
+
+
+def test_a_huge_value_is_quoted_short(tmp_path):
+    site = FixtureSite(tmp_path / "project")
+    site.write("site.toml", site_toml())
+    site.write("content/story/en.md", "---\ntitle: Long\ndate: " + "9" * 5000 + "\nslug: " + "X" * 5000 +
+               "\n---\nText.\n")
+    with pytest.raises(NewsdigestError) as caught:
+        site.build()
+    assert caught.value.problems and all(len(p.message) < 400 for p in caught.value.problems)
+
+
+def test_an_image_naming_a_story_file_is_refused(tmp_path):
+    site = FixtureSite(tmp_path / "project")
+    site.write("site.toml", site_toml())
+    site.write("content/story/en.md", "---\ntitle: Self\ndate: 2026-02-11\nimage: en.md\n---\nText.\n")
+    with pytest.raises(NewsdigestError) as caught:
+        site.build()
+    assert [p.message for p in caught.value.problems] == [
+        "image 'en.md' is never published: story files (.md), names starting with '.' or '_', and backup files "
+        "are not copied beside the page; name a picture."]

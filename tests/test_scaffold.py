@@ -22,13 +22,14 @@ def test_new_writes_a_ready_site(tmp_path):
     written = new_site(folder, TODAY)
     assert sorted(p.relative_to(folder).as_posix() for p in written) == [
         ".github/workflows/pages.yml", ".gitignore", "content/2026/03/welcome/en.md",
-        "content/2026/03/welcome/fr.md", "site.toml"]
+        "content/2026/03/welcome/fr.md", "requirements.txt", "site.toml"]
     config = load_config(folder / "site.toml")
     assert config.codes == ("en", "fr")
     [story] = load_stories(config)
     assert set(story.articles) == {"en", "fr"} and story.articles["fr"].title == "Bienvenue dans votre revue de presse"
     workflow = (folder / ".github/workflows/pages.yml").read_text()
-    assert f'pip install "newsdigest=={__version__}"' in workflow and "${{ steps.pages.outputs.base_url }}" in workflow
+    assert "pip install -r requirements.txt" in workflow and "${{ steps.pages.outputs.base_url }}" in workflow
+    assert f"newsdigest=={__version__}\n" in (folder / "requirements.txt").read_text()
     assert "/site/" in (folder / ".gitignore").read_text()
 
 

@@ -40,6 +40,7 @@ def new_site(folder: Path, today: date) -> list[Path]:
         "site.toml": "site.toml",
         ".gitignore": "gitignore",
         ".github/workflows/pages.yml": "pages.yml",
+        "requirements.txt": "requirements.txt",
         f"content/{story}/en.md": "story-en.md",
         f"content/{story}/fr.md": "story-fr.md",
     }
@@ -106,8 +107,8 @@ def add_new_arguments(parser: argparse.ArgumentParser) -> None:
 def run_new(args: argparse.Namespace, today: date | None = None) -> int:
     written = new_site(args.folder, today or date.today())
     shown = os.path.relpath(args.folder)
-    print(f"Created {len(written)} files in {shown}/: site.toml, .gitignore, .github/workflows/pages.yml and an "
-          "example story in English and French.")
+    print(f"Created {len(written)} files in {shown}/: site.toml, an example story in English and French, "
+          ".gitignore, and the GitHub Pages workflow with its requirements.txt.")
     print(f"Next:\n  cd {shown}\n  newsdigest serve      # preview at http://127.0.0.1:8000/ while you edit\n"
           "  newsdigest build      # the site, in site/\n"
           "Set base_url in site.toml, then publish with GitHub Pages (README: 'Publishing').")
