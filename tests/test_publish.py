@@ -213,7 +213,10 @@ def workflow() -> dict:
 def test_the_workflow_uses_the_official_pages_actions():
     wf = workflow()
     triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` as true
-    assert "push" in triggers and "workflow_dispatch" in triggers
+    assert "workflow_dispatch" in triggers and "push" not in triggers
+    assert triggers["workflow_run"] == {"workflows": ["Tests"], "types": ["completed"], "branches": ["main"]}
+    assert wf["jobs"]["build"]["if"] == ("github.event_name == 'workflow_dispatch' || "
+                                         "github.event.workflow_run.conclusion == 'success'")
     assert wf["concurrency"]["group"] == "pages"
 
     build = wf["jobs"]["build"]["steps"]
@@ -249,3 +252,13 @@ def test_the_workflow_runs_the_readme_commands():
     assert "pip install -e . && python build.py" in readme
     assert runs[0] == "pip install -e ." and runs[1].startswith("python build.py ")
     assert "--base-url" in readme
+
+
+def test_the_tests_workflow_runs_the_readme_test_command_on_every_push_and_pull_request():
+    wf = yaml.safe_load((ROOT / ".github/workflows/tests.yml").read_text(encoding="utf-8"))
+    triggers = wf.get("on", wf.get(True))
+    assert wf["name"] == "Tests" and set(triggers) == {"push", "pull_request"}
+    runs = [step["run"] for step in wf["jobs"]["test"]["steps"] if "run" in step]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert runs[-1] == "bash tests/run.sh" and "```bash\nbash tests/run.sh\n```" in readme
+    assert wf["jobs"]["test"]["steps"][-1]["env"] == {"CI": "true"}
