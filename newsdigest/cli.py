@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_config
-from .errors import NewsdigestError
+from .errors import NewsdigestError, format_problems
 
 # Each command and what it does, in one line: what `newsdigest --help` lists.
 COMMANDS = {
@@ -142,10 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             from .regroup import run
             return run(args, config, command)
     except NewsdigestError as exc:
-        print(f"error: {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found:"
-              if len(exc.problems) > 1 else "error:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem.display(Path.cwd())}", file=sys.stderr)
+        for line in format_problems(exc.problems, Path.cwd()):
+            print(line, file=sys.stderr)
         if command == "build":
             print("The build stopped; the previous output folder was left as it was.", file=sys.stderr)
         if command in ("pair", "unpair"):

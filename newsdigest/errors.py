@@ -1,9 +1,11 @@
 """The exception tree. Every error names a file (and a line where there is one) and a fix.
 
-The command line catches NewsdigestError once, prints every problem and exits non-zero.
+The command line catches NewsdigestError once, prints every problem and exits non-zero; it, `check`
+and the preview server's terminal all print a list of problems with format_problems().
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,20 @@ class Problem:
             path = path.relative_to(relative_to)
         where = str(path) if self.line is None else f"{path}:{self.line}"
         return f"{where}: {self.message}"
+
+
+def format_problems(problems: Sequence[Problem | str], relative_to: Path | None = None,
+                    found_in: str | None = None) -> list[str]:
+    """The lines that report a list of problems: a heading, then each problem indented by two spaces
+    (a Problem shown with its path below `relative_to` shortened, a string as it is). The heading is
+    "error:" for one problem and "error: N problems found:" for more; with `found_in` it always
+    counts: "error: 1 problem found in 12 pages (base URL ...):"."""
+    count = len(problems)
+    if found_in is not None:
+        heading = f"error: {count} problem{'s' if count != 1 else ''} found {found_in}:"
+    else:
+        heading = f"error: {count} problems found:" if count > 1 else "error:"
+    return [heading] + [f"  {p.display(relative_to) if isinstance(p, Problem) else p}" for p in problems]
 
 
 class NewsdigestError(Exception):

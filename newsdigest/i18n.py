@@ -106,6 +106,8 @@ def language_name(code_locale: str, in_locale: str) -> str:
     return parsed(in_locale).languages.get(parsed(code_locale).language, code_locale)
 
 
-def hreflang(locale: str) -> str:
-    """BCP 47 tag from a Babel locale id: "fr_CA" -> "fr-CA"."""
+def language_tag(locale: str) -> str:
+    """The BCP 47 language tag of a Babel locale id: "fr_CA" -> "fr-CA", "en" -> "en". The one place
+    it is computed: `<html lang>`, hreflang, the feeds' xml:lang and JSON-LD's inLanguage all use it
+    (templates through the `language_tag` filter and the `lang_tag(code)` global)."""
     return locale.replace("_", "-")

@@ -1,7 +1,7 @@
 """A generic live-reload preview server (the design of MkDocs' LiveReloadServer, with Server-Sent Events).
 
 The server knows nothing about newsdigest: it is given a `builder()` callable that writes a site into
-`root`, the URL path to mount it at, and the paths to watch.
+`root`, the URL path to mount it at, and the paths to watch (watcher.py watches them).
 
 * File events only mark the site dirty under a Condition. One builder thread waits until the events
   stop for `debounce` seconds (an editor's save is often delete + create + rename), then runs
@@ -9,7 +9,8 @@ The server knows nothing about newsdigest: it is given a `builder()` callable th
 * Requests wait while a build runs (up to `request_timeout`), and a build waits for the requests that
   are reading files, so a half-built or half-swapped site is never served.
 * HTML responses get a small script injected before `</body>` (only here, never in the built files).
-  It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build.
+  It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build. The
+  script and the overlay's styles are package files (livereload_client/), read when the server starts.
 * A failed build keeps the last good pages. Every HTML response then carries an overlay listing the
   problems (`file:line: message`), and open tabs get it through the event stream.
 * Hostile or broken clients: a connection must send its request line and headers within
@@ -22,6 +23,7 @@ The server knows nothing about newsdigest: it is given a `builder()` callable th
 from __future__ import annotations
 
 import html
+import importlib.resources
 import io
 import ipaddress
 import json
@@ -38,17 +40,13 @@ from pathlib import Path
 from time import monotonic
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
-                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent,
-                             FileSystemEventHandler)
-from watchdog.observers import Observer
-
-from .ignore import ignored_path
+from .errors import format_problems
+from .watcher import Watcher
 
 ENDPOINT = "__livereload"  # under the base path: the event stream; with .js and .css, the client
-CHANGE_EVENTS = {"created", "deleted", "modified", "moved", "closed"}  # not opened / closed_no_write
-EVENT_FILTER = (FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
-                DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
+CLIENT_PACKAGE = "newsdigest.livereload_client"
+CLIENT_FILES = {ENDPOINT + ".js": ("livereload.js", "text/javascript; charset=utf-8"),
+                ENDPOINT + ".css": ("overlay.css", "text/css; charset=utf-8")}  # URL -> (package file, type)
 
 
 @dataclass(frozen=True)
@@ -103,28 +101,6 @@ def _problem_line(problem: object, where: str | None) -> str:
     return str(problem).strip()
 
 
-class _ChangeHandler(FileSystemEventHandler):
-    def __init__(self, on_change: Callable[[str], None], root: Path, names: frozenset[str] | None = None):
-        self.on_change, self.root, self.names = on_change, root, names
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in CHANGE_EVENTS or (event.is_directory and event.event_type == "modified"):
-            return  # a folder's "modified" only echoes a change to a file in it, which has its own event
-        for path in (event.src_path, getattr(event, "dest_path", "")):
-            path = path.decode() if isinstance(path, bytes) else path
-            if not path:
-                continue
-            if self.names is not None and Path(path).name not in self.names:
-                continue
-            try:
-                relative = str(Path(path).relative_to(self.root))
-            except ValueError:
-                relative = path
-            if not ignored_path(relative):
-                self.on_change(path)
-                return
-
-
 class LiveReloadServer(ThreadingHTTPServer):
     """Serves `root` under `base_path`, rebuilds it with `builder()` when watched files change.
 
@@ -163,9 +139,8 @@ class LiveReloadServer(ThreadingHTTPServer):
         self._building = False
         self._readers = 0
         self._state = State(builds=0, epoch=0, problems=(), base_path=_mount(base_path))
-        self._observer = Observer()
-        self._watched: tuple[Path, ...] = ()
-        self._watch_lock = threading.Lock()  # not _dirty_cond: the observer calls mark_dirty under its own lock
+        self._watcher = Watcher(self.mark_dirty, log)
+        self.client = client_files()  # URL path under the base -> (bytes, content type)
         self._workers: list[threading.Thread] = []
         super().__init__((host, port), _RequestHandler)
 
@@ -185,7 +160,7 @@ class LiveReloadServer(ThreadingHTTPServer):
         return f"http://{host}:{self.server_address[1]}{self.base_path}"
 
     def start(self) -> LiveReloadServer:
-        self._observer.start()
+        self._watcher.start()
         serve = lambda: self.serve_forever(poll_interval=0.1)  # noqa: E731 (shutdown() waits one interval)
         for target, name in ((self._build_loop, "livereload-builder"), (serve, "livereload-http")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -201,9 +176,7 @@ class LiveReloadServer(ThreadingHTTPServer):
             self._dirty_cond.notify_all()
         with self._state_cond:
             self._state_cond.notify_all()
-        if self._observer.is_alive():
-            self._observer.stop()
-            self._observer.join(timeout)
+        self._watcher.stop(timeout)
         if self._workers:
             self.shutdown()
         with self._connections_lock:
@@ -231,26 +204,7 @@ class LiveReloadServer(ThreadingHTTPServer):
     def watch(self, paths: Iterable[Path]) -> None:
         """Sets the watched paths (replacing the previous set): folders recursively, files through
         their folder. Missing paths are skipped; call again after a build to pick them up."""
-        paths = tuple(sorted({Path(p).resolve() for p in paths if Path(p).exists()}))
-        with self._watch_lock:
-            if paths == self._watched:
-                return
-            self._watched = paths
-            self._observer.unschedule_all()
-            for path in paths:
-                if path.is_dir():
-                    self._schedule(_ChangeHandler(self.mark_dirty, path), path, recursive=True)
-                else:
-                    self._schedule(_ChangeHandler(self.mark_dirty, path.parent, frozenset({path.name})),
-                                   path.parent, recursive=False)
-
-    def _schedule(self, handler: _ChangeHandler, path: Path, recursive: bool) -> None:
-        try:
-            # Only changes reach the kernel queue: each build opens every source file, and opening
-            # events would overflow it (16,384 events by default) for a few thousand stories.
-            self._observer.schedule(handler, str(path), recursive=recursive, event_filter=list(EVENT_FILTER))
-        except OSError as exc:  # e.g. the inotify watch limit
-            self.log(f"warning: cannot watch {path} ({exc}); changes there will not rebuild the site.")
+        self._watcher.watch(paths)
 
     def mark_dirty(self, path: str | None = None) -> None:
         """Called for every file event: only records that a build is wanted."""
@@ -299,10 +253,8 @@ class LiveReloadServer(ThreadingHTTPServer):
                 if built.message:
                     self.log(built.message)
             else:
-                count = len(problems)
-                self.log(f"error: {count} problems found:" if count > 1 else "error:")
-                for line in problems:
-                    self.log(f"  {line}")
+                for line in format_problems(problems):
+                    self.log(line)
                 self.log("The preview keeps showing the last good pages, with these problems on top.")
         with self._state_cond:
             old = self._state
@@ -504,76 +456,10 @@ def not_found_page(path: str, state: State) -> bytes:
             f'</main></body></html>\n').encode("utf-8")
 
 
-CLIENT_JS = r"""(function () {
-  "use strict";
-  var me = document.currentScript, ID = "nd-livereload-overlay";
-  var url = me.dataset.events, epoch = Number(me.dataset.epoch), server = me.dataset.server;
-  var source = null, hidden = null;
-
-  function render(problems) {
-    var box = document.createElement("section"), alert = document.createElement("div");
-    var title = document.createElement("p"), list = document.createElement("ul");
-    var hint = document.createElement("p"), hide = document.createElement("button");
-    box.id = ID; box.className = "nd-livereload"; box.lang = "en"; box.dir = "ltr";
-    box.setAttribute("aria-labelledby", "nd-livereload-title");
-    alert.setAttribute("role", "alert");
-    title.id = "nd-livereload-title"; title.className = "nd-livereload__title";
-    title.textContent = "The site did not rebuild. This page is the last good version.";
-    list.className = "nd-livereload__list";
-    problems.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; list.appendChild(li); });
-    hint.className = "nd-livereload__hint";
-    hint.textContent = "Fix the file and save: the page reloads by itself.";
-    hide.type = "button"; hide.className = "nd-livereload__hide"; hide.textContent = "Hide";
-    alert.append(title, list, hint);
-    box.append(alert, hide);
-    return box;
-  }
-  function shown(box) {
-    return box ? Array.prototype.map.call(box.querySelectorAll("li"), function (li) { return li.textContent; }) : [];
-  }
-  function show(problems) {
-    var old = document.getElementById(ID), key = JSON.stringify(problems);
-    if (!problems.length) { hidden = null; if (old) old.remove(); return; }
-    if (key === hidden || (old && JSON.stringify(shown(old)) === key)) return;
-    var box = render(problems);
-    if (old) old.replaceWith(box); else document.body.appendChild(box);
-  }
-  document.addEventListener("click", function (e) {
-    var box = document.getElementById(ID);
-    if (box && e.target.closest && e.target.closest(".nd-livereload__hide")) {
-      hidden = JSON.stringify(shown(box)); box.remove();
-    }
-  });
-  function close() { if (source) { source.close(); source = null; } }
-  function connect() {
-    if (source) return;
-    source = new EventSource(url);
-    source.addEventListener("state", function (e) {
-      var s = JSON.parse(e.data);
-      if (s.server !== server || s.epoch > epoch) { close(); location.reload(); return; }
-      show(s.problems);
-    });
-  }
-  // Only visible tabs hold a connection: browsers allow about six per host.
-  document.addEventListener("visibilitychange", function () { if (document.hidden) close(); else connect(); });
-  window.addEventListener("pagehide", close);
-  window.addEventListener("pageshow", function () { if (!document.hidden) connect(); });
-  if (!document.hidden) connect();
-})();
-"""
-
-CLIENT_CSS = """.nd-livereload{position:fixed;z-index:2147483647;inset:0 0 auto 0;max-height:70vh;overflow:auto;
-margin:0;padding:1rem 1.25rem;background:#7f1d1d;color:#fff;border-bottom:4px solid #fca5a5;
-font:15px/1.5 system-ui,sans-serif;text-align:left;box-shadow:0 4px 24px rgba(0,0,0,.4)}
-.nd-livereload__title{margin:0 0 .5rem;padding-right:4.5rem;font-weight:700;font-size:1.05rem}
-.nd-livereload__list{margin:0;padding:0 0 0 1.25rem}
-.nd-livereload__list li{margin:.25rem 0;font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
-white-space:pre-wrap;overflow-wrap:anywhere}
-.nd-livereload__hint{margin:.5rem 0 0}
-.nd-livereload__hide{position:absolute;top:.75rem;right:1rem;font:inherit;color:#7f1d1d;background:#fff;
-border:0;border-radius:4px;padding:.2rem .75rem;cursor:pointer}
-.nd-livereload__hide:focus-visible{outline:3px solid #fde68a;outline-offset:2px}
-"""
+def client_files() -> dict[str, tuple[bytes, str]]:
+    """The client's files (livereload_client/), by URL path under the base: (bytes, content type)."""
+    folder = importlib.resources.files(CLIENT_PACKAGE)
+    return {url: ((folder / name).read_bytes(), kind) for url, (name, kind) in CLIENT_FILES.items()}
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -661,10 +547,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         relative = path[len(base):]
         if relative == ENDPOINT:
             return self._events() if send_body else self._send(200, b"", "text/event-stream", False)
-        if relative == ENDPOINT + ".js":
-            return self._send(200, CLIENT_JS.encode(), "text/javascript; charset=utf-8", send_body)
-        if relative == ENDPOINT + ".css":
-            return self._send(200, CLIENT_CSS.encode(), "text/css; charset=utf-8", send_body)
+        if relative in self.server.client:
+            return self._send(200, *self.server.client[relative], send_body)
         state, target, body = self.server.read(relative)
         if target is not None and target.is_dir() and not path.endswith("/"):
             return self._redirect(path + "/" + (f"?{parts.query}" if parts.query else ""))

@@ -55,10 +55,11 @@ class Renderer:
             shorttime=lambda value, lang=None: i18n.short_time(value, loc(lang)),
             isodate=lambda value: value.isoformat(),
             ucfirst=lambda text: text[:1].upper() + text[1:],
+            language_tag=i18n.language_tag,  # a locale id: {{ language.locale|language_tag }}
         )
         env.globals.update(
             config=config, languages=config.languages, ld=StructuredData(self.site),
-            og_locale=lambda code: og_locale(locale_of[code]), lang_tag=lambda code: i18n.hreflang(locale_of[code]),
+            og_locale=lambda code: og_locale(locale_of[code]), lang_tag=lambda code: i18n.language_tag(locale_of[code]),
             href=self.urls.href, absolute=self.urls.absolute, asset=self.asset,
             article_href=self.site.href, translations=self.site.translations,
             month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
@@ -80,7 +81,7 @@ class Renderer:
         config, urls = self.site.config, self.urls
         lang = page.lang or config.codes[0]
         versions = {page.lang: page.path, **page.alternates} if page.lang else {}
-        hreflangs = [(code if code == "x-default" else i18n.hreflang(config.language(code).locale),
+        hreflangs = [(code if code == "x-default" else i18n.language_tag(config.language(code).locale),
                       urls.absolute(path)) for code, path in hreflang_set(page, config.codes)]
         switcher = [{"code": code, "href": urls.href(versions.get(code) or urls.front(code)),
                      "current": code == page.lang}

@@ -9,6 +9,7 @@ from babel import Locale
 from babel.core import get_global
 
 from .content import Article
+from .i18n import language_tag
 from .site import Site
 
 
@@ -37,7 +38,7 @@ class StructuredData:
                 "headline": article.title, "inLanguage": self._lang_tag(article.lang)}
 
     def _lang_tag(self, code: str) -> str:
-        return self.config.language(code).locale.replace("_", "-")
+        return language_tag(self.config.language(code).locale)
 
     def news_article(self, article: Article) -> dict:
         url = self.urls.absolute(self.urls.article(article))

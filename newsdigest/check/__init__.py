@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config, normalize_base_url
-from ..errors import NewsdigestError, Problem
+from ..errors import NewsdigestError, Problem, format_problems
 from . import feeds as feed_checks, head, pages as page_checks, sitemap
 from .model import SiteFiles, built_base_url, read_page
 
@@ -103,9 +103,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if report.ok:
         print(report.summary())
         return 0
-    count = len(report.problems)
-    print(f"error: {count} problem{'s' if count != 1 else ''} found in {report.pages} pages "
-          f"(base URL {report.base_url}):", file=sys.stderr)
-    for problem in report.problems:
-        print(f"  {problem.display(Path.cwd())}", file=sys.stderr)
+    found_in = f"in {report.pages} pages (base URL {report.base_url})"
+    for line in format_problems(report.problems, Path.cwd(), found_in):
+        print(line, file=sys.stderr)
     return 1
