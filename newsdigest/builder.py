@@ -52,14 +52,15 @@ class Report:
         return self.pages - self.written
 
     def summary(self) -> str:
-        drafts = (f"; {_count(self.drafts, 'draft')} left out (--drafts includes "
+        drafts = (f"; {count(self.drafts, 'draft')} left out (--drafts includes "
                   f"{'it' if self.drafts == 1 else 'them'})") if self.drafts else ""
-        return (f"Built {_count(self.pages, 'page')} ({self.written} written, {self.unchanged} unchanged) and "
-                f"{_count(self.files, 'file')} from {_count(self.stories, 'story', 'stories')} into {self.out_dir} "
+        return (f"Built {count(self.pages, 'page')} ({self.written} written, {self.unchanged} unchanged) and "
+                f"{count(self.files, 'file')} from {count(self.stories, 'story', 'stories')} into {self.out_dir} "
                 f"in {self.seconds:.2f} s{drafts}.")
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
+def count(n: int, one: str, many: str | None = None) -> str:
+    """"1 story", "2 stories": how every summary line counts."""
     return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 

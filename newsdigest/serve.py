@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from .builder import build
+from .builder import build, count
 from .cache import CACHE_DIR, Cache
 from .config import Config, load_config
 from .errors import ContentError, NewsdigestError
@@ -90,7 +90,8 @@ class SiteBuilder:
             self.cache = Cache(config, workers=1)
         report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache)
         if getattr(report, "full", True):
-            message = f"Built {report.pages} pages from {report.stories} stories in {report.seconds:.2f} s."
+            message = (f"Built {count(report.pages, 'page')} from {count(report.stories, 'story', 'stories')} "
+                       f"in {report.seconds:.2f} s.")
         else:  # an incremental build
             message = f"Rebuilt {report.written} of {report.pages} pages in {report.seconds:.2f} s."
         warnings = tuple(getattr(report, "warnings", ()))

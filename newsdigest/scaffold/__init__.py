@@ -109,7 +109,7 @@ def run_new(args: argparse.Namespace, today: date | None = None) -> int:
     shown = os.path.relpath(args.folder)
     print(f"Created {len(written)} files in {shown}/: site.toml, an example story in English and French, "
           ".gitignore, and the GitHub Pages workflow with its requirements.txt.")
-    print(f"Next:\n  cd {shown}\n  newsdigest serve      # preview at http://127.0.0.1:8000/ while you edit\n"
+    print(f"Next:\n  cd {shown}\n  newsdigest serve      # preview the site while you edit (it prints the address)\n"
           "  newsdigest build      # the site, in site/\n"
           "Set base_url in site.toml, then publish with GitHub Pages (README: 'Publishing').")
     return 0
