@@ -12,19 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from ..arguments import iso_date
 from .detect import Detector
 from .pipeline import Options, Report, run_import
 
 VERBS = {"create": ("created", "would create"), "update": ("updated", "would update"),
          "overwrite": ("overwrote", "would overwrite"), "unchanged": ("unchanged", "unchanged"),
          "keep": ("kept", "would keep")}
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-11") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON object per input file (language, title, date, story, pair); write nothing")
     parser.add_argument("--force", action="store_true",
                         help="overwrite story files even when an editor has changed them since import")
-    parser.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+    parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD",
                         help="the date of articles in which no date is found")
 
 

@@ -15,6 +15,7 @@ from string import Template
 import yaml
 
 from .. import __version__
+from ..arguments import iso_date
 from ..config import Config
 from ..errors import NewsdigestError, Problem
 from ..slugs import slugify
@@ -115,18 +116,11 @@ def run_new(args: argparse.Namespace, today: date | None = None) -> int:
     return 0
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-02-11") from None
-
-
 def add_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Write a story file with its front matter filled in."
     parser.add_argument("title", help="the headline")
     parser.add_argument("--lang", required=True, help="the language of the file (en, fr, ...)")
-    parser.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the story's date (default: today)")
+    parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="the story's date (default: today)")
     parser.add_argument("--story", type=Path, metavar="PATH",
                         help="an existing story folder to add this language to (default: a new one)")
 
