@@ -29,8 +29,9 @@ _PATTERNS = (
     re.compile(r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)(?![\d/-])"),  # 2025-03: a month marker
 )
 # 12/03/2025, 03.03.2025, 3-12-2025: the order of day and month is decided by language and value.
-_NUMERIC = re.compile(r"(?<![\d/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d|\d\d)"
-                      r"(?![\d/.-]|,\d)")
+# Two-digit years only with slashes: "1.2.25" is a version, "3/4/25" a US date.
+_NUMERIC = re.compile(r"(?<![\w/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)(?P=sep)"
+                      r"(?P<y>(?:19|20)\d\d|(?<=/)\d\d)(?![\w/-]|[.,]\d)")
 _LONE_WEEKDAY = re.compile(r"(?<![\w-])[^\W\d_]{3,}\.?(?![\w-])")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*(?P<min>[0-5]\d)(?![\d:])"
@@ -137,13 +138,14 @@ def infer_year(month: int, day: int, others: list[Mention], today: date) -> int:
     News reports what has happened, so the date is taken to fall on or after the latest dated
     event the text mentions ("en juillet 2025" makes "le 11 février" 2026). With no dated event,
     the last such day up to today."""
-    bounds = [d for d in (m.as_date() for m in others if m.year) if d]
+    bounds = [d for d in (m.as_date() for m in others if m.year) if d and d <= today]
     if bounds:
         latest = max(bounds)
         year = latest.year
         while (_safe_date(year, month, day) or date.min) < latest:
             year += 1
-        return year
+        if (_safe_date(year, month, day) or date.max) <= today:
+            return year  # never after the import: a plan "for July 2026" does not date the story
     year = today.year
     while (_safe_date(year, month, day) or date.max) > today:
         year -= 1

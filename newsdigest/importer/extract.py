@@ -11,6 +11,8 @@ above it that is about what the body says (a tagline or a related link is not).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 import datetime as dt
 from datetime import date
@@ -21,9 +23,10 @@ from .headline import infer_headline
 from .lexicon import fold
 from .lines import (BYLINE, CAPTION_TAG, MARKER, STAMP, TAIL_LINES, UPDATED_LABELS, caption_parts, continues,
                     copyright_name, credit_of, date_line, dateline, is_furniture, kind, looks_like_headline,
-                    outlet_name, parse_byline, same_text, source_line, clean_line)
+                    letters, outlet_name, parse_byline, same_text, source_line, clean_line)
 
 META = ("marker", "stamp", "byline", "date")
+TEXT_DATES = ("the lead", "the standfirst", "the text")  # not a date line: flagged date_inferred
 LOOKAHEAD = 4  # how far below a sentence a byline or date line makes it a standfirst
 MIN_OVERLAP = 0.3  # share of a headline's words the body must use
 MIN_OVERLAP_CLOSE = 0.15  # ...when a standfirst or byline follows it directly
@@ -89,14 +92,25 @@ def _name_like(line: str) -> bool:
     return len(line.split()) <= 6 and all(w[0].isupper() for w in words if len(w) >= 4)
 
 
+def _following(kinds: list[str]) -> list[str]:
+    """For each line, the kind of the next line that is not furniture ("text" past the end)."""
+    result, nxt = [""] * len(kinds), "text"
+    for i in range(len(kinds) - 1, -1, -1):
+        result[i] = nxt
+        if kinds[i] != "furniture":
+            nxt = kinds[i]
+    return result
+
+
 def _body_start(lines: list[str], kinds: list[str]) -> int:
     """The first article sentence: a text line no byline or date line follows closely (one that
     is followed by them is a standfirst)."""
+    substantial = [j for j, k in enumerate(kinds) if k not in ("furniture", "credit", "caption")]
     for i, k in enumerate(kinds):
         if k != "text":
             continue
-        ahead = [kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] not in ("furniture", "credit", "caption")]
-        if not any(a in META for a in ahead[:LOOKAHEAD]):
+        at = bisect_right(substantial, i)
+        if not any(kinds[j] in META for j in substantial[at:at + LOOKAHEAD]):
             return i
     return next((i for i, k in enumerate(kinds) if k == "text"), len(lines))
 
@@ -135,9 +149,11 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
     """Reads the lines above the body: metadata, caption, headline, standfirst."""
     candidates = []
     first_text = next((i for i in range(start) if kinds[i] == "text"), start)
+    after = _following(kinds)
+    shown = Counter(letters(line) for line in lines[:start])  # how often each line stands above the body
     for i in range(start):
         line, k = lines[i], kinds[i]
-        following = next((kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] != "furniture"), "text")
+        following = after[i]
         if k == "masthead" and len(line.split()) >= 4 and _overlap(line, body) >= 0.5 and following in META:
             k = "headline"  # a headline in Title Case ("Health Service Chief Quits") over its byline
         if k in META:
@@ -152,13 +168,13 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
             found.masthead = found.masthead or outlet_name(line)
             found.notes.append(f"dropped the outlet's name: {line[:60]!r}")
         elif k == "headline":
-            following = next((kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] != "furniture"), "text")
+            following = after[i]
             if following == "credit" and candidates:
                 found.caption = found.caption or line  # a picture's caption, over its credit
             elif i + 1 < len(lines) and (is_menu(lines[i + 1]) or i > 0 and kinds[i - 1] == "masthead" and
                                          kinds[i + 1] in ("furniture", "masthead")):
                 found.notes.append(f"dropped the outlet's tagline: {line[:60]!r}")  # menus follow it
-            elif any(same_text(line, other) for j, other in enumerate(lines[:start]) if j != i) and \
+            elif shown[letters(line)] > 1 and \
                     (_overlap(line, body) < 0.5 or _name_like(line)):
                 found.masthead = found.masthead or outlet_name(line)  # the outlet's name, over the byline too
                 found.notes.append(f"dropped the outlet's name: {line[:60]!r}")
@@ -176,7 +192,7 @@ def _layout_head(lines: list[str], kinds: list[str], start: int, body: set[str],
             found.notes.append(f"dropped page furniture: {line[:60]!r}")
     chosen = None
     for i, line, where in candidates:
-        following = next((kinds[j] for j in range(i + 1, len(kinds)) if kinds[j] != "furniture"), "text")
+        following = after[i]
         needed = MIN_OVERLAP_CLOSE if following in META + ("text",) else MIN_OVERLAP
         if i == 0 and following in META + ("text",):
             needed = 0.0  # what an editor pastes first, right above the article, is its headline
@@ -292,6 +308,10 @@ def extract(text: str, lang: str, today: date, fallback_date: date | None = None
         day = next((m for m in found_dates if m.day), None)
         if day:
             when, inferred = _resolve(day, mentions, found.month, lead_weekdays, today)
+            if where in TEXT_DATES and not (where == "the lead" and _weekday_agrees(day, when)):
+                # A date the article mentions may be its event's or an earlier one; only a date line
+                # states the publication, or a lead whose weekday agrees ("Wednesday, Feb. 11, 2026").
+                inferred = True
             when_from = f"{where} ({day.text!r}{', year inferred' if inferred else ''})"
             break
     if when is None and fallback_date:
@@ -316,6 +336,10 @@ def extract(text: str, lang: str, today: date, fallback_date: date | None = None
         source=source, author=found.byline_author, caption=found.caption, photo_credit=found.credit,
         paragraphs=tuple(body), notes=tuple(found.notes), month=found.month and (found.month.year, found.month.month),
         standfirst=found.standfirst)
+
+
+def _weekday_agrees(mention: Mention, day: date) -> bool:
+    return mention.weekday is not None and mention.year is not None and day.weekday() == mention.weekday
 
 
 def _resolve(mention: Mention, context: list[Mention], month: Mention | None, weekdays: set[int],

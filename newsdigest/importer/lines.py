@@ -70,10 +70,11 @@ def clean_line(raw: str) -> str:
 
 
 def same_text(a: str, b: str) -> bool:
-    return _letters(a) == _letters(b)
+    return letters(a) == letters(b)
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
+    """The text's letters and digits, folded: what two copies of one line have in common."""
     return re.sub(r"\W+", "", fold(text))
 
 
@@ -91,7 +92,8 @@ def looks_like_headline(line: str) -> bool:
         return False  # "WORLD NEWS", "RUGBY · SIX NATIONS": a label
     if is_programme(line) or credit_of(line) or _DATELINE_HEAD.match(line) and _dateline_like(line):
         return False
-    return not any(m.day and m.year for m in find_dates(line, "en") + find_dates(line, "fr"))
+    # A full date with its weekday is a caption's ("Tuesday, Feb. 4, 2025"), not a headline's.
+    return not any(m.day and m.year and m.weekday is not None for m in find_dates(line, "en") + find_dates(line, "fr"))
 
 
 def _dateline_like(line: str) -> bool:
@@ -186,6 +188,13 @@ def _credit_name(credit: str) -> str | None:
 
 
 
+_CLOCK_WORD = re.compile(r"^(?:at|à|a|le|h|hrs?|heures?|[ap]\.?m\.?|[A-Z]{1,4}T|IST|GMT|UTC|CET|CEST|HE|HNE|HAE|ET|PT"
+                         r"|[\d:.,+\-–h]+)$", re.I)
+_DATE_LABELS = frozenset({"publie", "publiee", "published", "posted", "updated", "mis", "jour", "modifie", "mise",
+                          "ligne", "last", "first", "edition", "updated:", "hours", "heures", "minutes", "days",
+                          "jours", "ago", "lecture", "read", "reading", "temps", "min"})
+
+
 def date_line(line: str) -> tuple[str, str] | None:
     """(text before the date, the line) for a short line that states a date: "Mar 3, 2025 14:05",
     "The Hindu Bureau 3/12/2025 14:05 IST", "Le Temps, 03.03.2025, 09:15", "Lundi 3 mars 2025"."""
@@ -196,9 +205,12 @@ def date_line(line: str) -> tuple[str, str] | None:
         return None
     first = min(dates, key=lambda m: m.start)
     before = line[: first.start].strip(" ,|-–—·•")
-    after = line[max(m.end for m in dates):]
-    after = re.sub(r"(?i)\b(?:at|à|a|,|h|hrs|updated|mis à jour|[ap]\.?m\.?|\w{2,4}T|IST|GMT|UTC|CET|HE|HNE)\b|[\d:.,+\-–|h ]", "", after)
-    if len(after.split()) > 2 or len(before.split()) > 6:
+    after = [w for w in re.split(r"[\s,|·•()]+", line[max(m.end for m in dates):]) if w and not _CLOCK_WORD.match(w)]
+    # What stands around the date is a time, a zone, a label or an outlet's name, never a statement:
+    # "Factory that closed on 3 March 2019 reopens" is a headline.
+    statement = [w for w in before.split() + after if len(w) >= 4 and w[0].islower() and fold(w) not in _DATE_LABELS]
+    rest = [w for w in after if fold(w).strip(".:") not in _DATE_LABELS and len(w) > 2]
+    if len(rest) > 2 or len(before.split()) > 6 or statement:
         return None
     return before, line
 

@@ -162,3 +162,40 @@ def test_a_headline_shown_twice_above_the_article_is_still_the_headline():
 def test_numeric_dates_with_two_digit_years():
     got = ex("Swiss voters back Alpine rail tunnels\nPosted 3/4/25 9:41 AM ET\n" + LEAD_EN, "en")
     assert (got.date, got.date_inferred) == (date(2025, 3, 4), False)
+
+
+@pytest.mark.parametrize("text, day", [
+    # an earlier event in the lead is no publication date presented as found
+    ("Factory reopens with new owners\nThe glass factory, which closed on 3 March 2019 after a long strike, "
+     "reopened this week under new owners.\nSome 200 workers are back.", date(2019, 3, 3)),
+    # nor is a date with its weekday in the third paragraph
+    ("Council adopts budget\nThe council adopted its budget.\nIt is the largest ever.\nThe previous budget, "
+     "adopted on Tuesday, 14 October 2014, was half as large.", date(2014, 10, 14)),
+])
+def test_a_date_the_article_mentions_is_flagged_inferred(text, day):
+    got = ex(text, "en")
+    assert (got.date, got.date_inferred) == (day, True)
+
+
+def test_a_lead_whose_weekday_agrees_states_the_date():
+    got = ex("Jobless rate edges down\nOTTAWA — The jobless rate edged down, Statistics Canada said Wednesday, "
+             "Feb. 11, 2026.\nEconomists expected no change.", "en")
+    assert (got.date, got.date_inferred) == (date(2026, 2, 11), False)
+
+
+def test_a_headline_holding_a_date_is_a_headline_not_a_date_line():
+    got = ex("Factory that closed on 3 March 2019 reopens with new owners\nBy Anna Weber\nThe glass factory "
+             "reopened this week under new owners, the company said.\nSome 200 workers are back.", "en")
+    assert (got.title, got.title_inferred) == ("Factory that closed on 3 March 2019 reopens with new owners", False)
+
+
+def test_a_version_number_is_no_date():
+    got = ex("Firmware update fixes routers\nUsers should install version 1.2.25 of the firmware, the maker said.\n"
+             "The update is free.", "en")
+    assert got.date is None
+
+
+def test_a_year_is_never_inferred_after_the_import():
+    got = ex("Le plan pour juillet 2026 est adopté\nLe 11 février, le conseil a adopté son plan pour juillet 2026.\n"
+             "Il entre en vigueur cet été.", "fr")
+    assert got.date <= TODAY and got.date_inferred
