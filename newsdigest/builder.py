@@ -76,6 +76,12 @@ def check_output_dir(config: Config) -> None:
     if out in (Path(out.anchor), Path.home()) or config.content_dir in out.parents:
         raise BuildError(Problem(out, "refusing to use this output folder; choose a dedicated one "
                                  "such as 'site'."))
+    # Every build writes .nojekyll at the top of its output: a folder with files but without it was
+    # not made by a build, and replacing it would throw its files away.
+    if out.is_dir() and not (out / ".nojekyll").exists() and any(out.iterdir()):
+        raise BuildError(Problem(out, "refusing to use this output folder: it holds files that no build made, "
+                                 "which the build would replace. Choose a new or empty folder for --out "
+                                 "(or 'output' in site.toml), or move those files away."))
 
 
 def _static_files(config: Config) -> list[Copy]:

@@ -82,6 +82,12 @@ class Config:
 TOP_KEYS = {"base_url", "timezone", "page_size", "feed_size", "languages", "content", "output", "templates", "locales",
             "cname", "sanitize"}
 SANITIZE_KEYS = {"tags", "attributes", "url_schemes"}
+# What [sanitize] can never allow: elements that run code, load or redirect the page, or restyle the
+# site, and attributes that do so or hold a URL the sanitizer does not check (only href and src are).
+FORBIDDEN_TAGS = frozenset({"script", "style", "meta", "base", "link", "object", "embed", "applet", "frame",
+                            "frameset", "template", "noscript", "svg", "math"})
+FORBIDDEN_ATTRIBUTES = frozenset({"style", "srcdoc", "srcset", "action", "formaction", "data", "poster",
+                                  "background", "ping", "codebase", "xlink:href", "http-equiv", "cite", "content"})
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 LANGUAGE_KEYS = {"title", "description", "locale"}
 DEFAULTS = {"timezone": "UTC", "page_size": 10, "feed_size": 20, "content": "content", "output": "site",
@@ -209,8 +215,9 @@ def _sanitize(table: Any, problems: list[str]) -> Policy:
         if key not in SANITIZE_KEYS:
             problems.append(_unknown(key, SANITIZE_KEYS, "sanitize."))
     tags = _names(table.get("tags", []), "sanitize.tags", problems)
-    for tag in sorted(tags & {"script", "style"}):
-        problems.append(f"sanitize.tags cannot allow <{tag}>: it would run or restyle code in readers' browsers.")
+    for tag in sorted(tags & FORBIDDEN_TAGS):
+        problems.append(f"sanitize.tags cannot allow <{tag}>: it would run code, load a page or restyle the site "
+                        "in readers' browsers.")
     attributes = table.get("attributes", {})
     pairs = []
     if not isinstance(attributes, dict):
@@ -218,9 +225,9 @@ def _sanitize(table: Any, problems: list[str]) -> Policy:
     else:
         for tag, names in attributes.items():
             allowed = _names(names, f"sanitize.attributes.{tag}", problems)
-            for name in sorted(n for n in allowed if n.startswith("on") or n in ("style", "srcdoc")):
-                problems.append(f"sanitize.attributes.{tag} cannot allow '{name}': it would run code or "
-                                "restyle the page.")
+            for name in sorted(n for n in allowed if n.startswith("on") or n in FORBIDDEN_ATTRIBUTES):
+                problems.append(f"sanitize.attributes.{tag} cannot allow '{name}': it would run code, hold an "
+                                "unchecked address or restyle the page.")
             pairs.append((tag, allowed))
     schemes = _names(table.get("url_schemes", []), "sanitize.url_schemes", problems)
     for scheme in sorted(schemes & {"javascript", "data", "vbscript"}):
@@ -256,9 +263,11 @@ def _languages(table: Any, problems: list[str]) -> tuple[Language, ...]:
         if not isinstance(title, str) or not title.strip():
             problems.append(f"languages.{code}.title is missing; every language needs a site title.")
             title = ""
-        description = spec.get("description", "")
+        description = spec.get("description", title)  # every page needs one for link previews
         if not isinstance(description, str):
             problems.append(f"languages.{code}.description must be a string.")
             description = ""
+        elif not description.strip():
+            description = title
         result.append(Language(code=code, title=title, description=description, locale=str(locale)))
     return tuple(result)

@@ -187,6 +187,8 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
             line=2)
     else:
         when = _as_datetime(meta["date"], config.tz)
+        if when is not None and when[0].year < 1000:
+            when = None  # URLs and archives write the year with four digits
         if when is None:
             bad(f"date '{_short(meta['date'])}' is not a date{_why_not_a_date(meta['date'])}; write it as "
                 "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM (e.g. 2026-02-11T10:32:00+09:00).", "date")

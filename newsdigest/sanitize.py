@@ -26,7 +26,7 @@ ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"}, "dfn": {"title"}, "time": {"datetime"},
-    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "del": {"datetime"}, "ins": {"datetime"},  # no cite: a URL attribute the sanitizer does not check
     "ol": {"start", "reversed"}, "li": {"value"},
     "th": {"colspan", "rowspan", "scope", "headers"}, "td": {"colspan", "rowspan", "headers"},
     "col": {"span"}, "colgroup": {"span"},
@@ -41,6 +41,10 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed"
                                   "form", "textarea", "select", "button", "svg", "math", "frameset", "frame"})
 # An image whose only source was refused (data:, javascript:) would be an <img> without src: invalid.
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+# A story's ids are prefixed so that none can take one of the page's own ("main", the skip link's
+# target); its own fragment links ("#fn:1", "#my-anchor") follow them.
+ID_PREFIX = "story-"
+_FRAGMENT_LINK = re.compile(r'(\shref=")#(?!' + ID_PREFIX + ')')
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ class Sanitizer:
         self._options = dict(
             tags=tags, attributes=attributes, url_schemes=set(URL_SCHEMES) | set(policy.url_schemes),
             clean_content_tags=set(DROPPED_WITH_CONTENT) - tags, link_rel=None, strip_comments=True,
-            allowed_classes={tag: set(names) for tag, names in CLASSES.items()})
+            allowed_classes={tag: set(names) for tag, names in CLASSES.items()}, id_prefix=ID_PREFIX)
 
     def clean(self, html: str) -> str:
-        return _IMG_WITHOUT_SRC.sub("", nh3.clean(html, **self._options))
+        cleaned = _IMG_WITHOUT_SRC.sub("", nh3.clean(html, **self._options))
+        return _FRAGMENT_LINK.sub(rf"\1#{ID_PREFIX}", cleaned) if 'href="#' in cleaned else cleaned

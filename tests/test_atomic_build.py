@@ -534,3 +534,17 @@ def test_sigkill_at_each_step_of_the_swap(scenario, tmp_path, mode):
         scenario.reset()
         run(target)
         scenario.check_after_kill(f"killed before {mode} call {target} ({calls[target]})")
+
+
+def test_an_output_folder_holding_files_no_build_made_is_refused(tmp_path):
+    site = make_fixture_site(tmp_path / "project")
+    docs = site.root / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text("precious")
+    with pytest.raises(NewsdigestError) as caught:
+        site.build(output=docs)
+    [problem] = caught.value.problems
+    assert problem.path == docs and problem.message.startswith(
+        "refusing to use this output folder: it holds files that no build made")
+    assert sorted(p.name for p in docs.iterdir()) == ["notes.txt"]
+    assert not list(site.root.glob(".docs-*"))

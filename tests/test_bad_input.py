@@ -189,3 +189,13 @@ def test_an_image_naming_a_story_file_is_refused(tmp_path):
     assert [p.message for p in caught.value.problems] == [
         "image 'en.md' is never published: story files (.md), names starting with '.' or '_', and backup files "
         "are not copied beside the page; name a picture."]
+
+
+def test_a_year_before_1000_is_no_date(tmp_path):
+    site = FixtureSite(tmp_path / "project")
+    site.write("site.toml", site_toml())
+    site.write("content/story/en.md", "---\ntitle: Antique\ndate: 0001-01-01\n---\nText.\n")
+    with pytest.raises(NewsdigestError) as caught:
+        site.build()
+    assert [p.line for p in caught.value.problems] == [3]
+    assert caught.value.problems[0].message.startswith("date '0001-01-01' is not a date")

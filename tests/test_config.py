@@ -58,3 +58,9 @@ def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "nope.toml")
     assert str(caught.value) == f"{tmp_path / 'nope.toml'}: config file not found. Create site.toml or pass --config FILE."
+
+
+def test_a_language_without_a_description_describes_itself_by_its_title(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('base_url = "https://example.org/"\n[languages.en]\ntitle = "The Digest"\n', encoding="utf-8")
+    assert load_config(path).language("en").description == "The Digest"

@@ -49,6 +49,10 @@ def test_no_script_in_any_published_file(tmp_path):
     ('<iframe src="https://player.example/1"></iframe>', ""),
     ('<a href="mailto:desk@example.org">desk</a>', '<a href="mailto:desk@example.org">desk</a>'),
     ('<a href="../other/">rel</a>', '<a href="../other/">rel</a>'),
+    ('<blockquote cite="javascript:alert(1)">q</blockquote>', "<blockquote>q</blockquote>"),
+    # a story's ids cannot take the page's own, and its fragment links follow them
+    ('<p id="main">x</p><a href="#main">to x</a> <a href="/en/#top">out</a>',
+     '<p id="story-main">x</p><a href="#story-main">to x</a> <a href="/en/#top">out</a>'),
 ])
 def test_the_default_allow_list(html, clean):
     assert Sanitizer().clean(html) == clean
@@ -68,14 +72,20 @@ def test_a_site_can_allow_more(tmp_path):
 
 def test_a_site_cannot_allow_script(tmp_path):
     site = make_fixture_site(tmp_path / "project", None, extra=(
-        '[sanitize]\ntags = ["script"]\nattributes = { img = ["onerror"] }\nurl_schemes = ["javascript"]\ncolour = 1\n'))
+        '[sanitize]\ntags = ["script", "meta"]\nattributes = { img = ["onerror", "srcset"] }\nurl_schemes = ["javascript"]\n'
+        'colour = 1\n'))
     with pytest.raises(ConfigError) as caught:
         site.config()
     messages = [p.message for p in caught.value.problems]
     assert messages == [
         "unknown key 'sanitize.colour'. Known keys: attributes, tags, url_schemes.",
-        "sanitize.tags cannot allow <script>: it would run or restyle code in readers' browsers.",
-        "sanitize.attributes.img cannot allow 'onerror': it would run code or restyle the page.",
+        "sanitize.tags cannot allow <meta>: it would run code, load a page or restyle the site in readers' browsers.",
+        "sanitize.tags cannot allow <script>: it would run code, load a page or restyle the site in readers' "
+        "browsers.",
+        "sanitize.attributes.img cannot allow 'onerror': it would run code, hold an unchecked address or restyle "
+        "the page.",
+        "sanitize.attributes.img cannot allow 'srcset': it would run code, hold an unchecked address or restyle "
+        "the page.",
         "sanitize.url_schemes cannot allow 'javascript:' URLs: they run code.",
     ]
 

@@ -102,6 +102,9 @@ def understand(source: Source, detector: Detector, langs: tuple[str, ...], optio
     imported; adds to `warnings` what the editor should check."""
     path = source.path
     page = read_page(source.text, source.url) if source.page else None
+    if page is not None and not page.paragraphs:
+        raise UnreadableInput(Problem(path, "no article text found in this web page (only navigation, or "
+                                            "nothing at all); save the article's own page, or copy its text."))
     if not page and sum(c.isalpha() for c in source.text) < MIN_LETTERS:
         raise UnreadableInput(Problem(path, "no article text found: it holds hardly any letters (only "
                                             "punctuation, numbers or symbols); copy the article's text into it."))

@@ -85,3 +85,13 @@ def test_fetch_error_names_the_url_and_writes_nothing(project, site, route, reas
     assert result.code == 1
     assert f"error: {site}{route}: " in result.err and reason in result.err
     assert project.files() == {}
+
+
+def test_a_page_without_an_article_says_so(project, tmp_path):
+    page = tmp_path / "menu.html"
+    page.write_text("<!doctype html><html lang=en><head><title>Home</title></head><body><nav><a href=/>Home</a>"
+                    "<a href=/world>World</a></nav><footer>© 2025 The Outlet</footer></body></html>", encoding="utf-8")
+    result = project.import_(page)
+    assert result.code == 1
+    assert (f"error: {page}: no article text found in this web page (only navigation, or nothing "
+            "at all); save the article's own page, or copy its text.") in result.err
