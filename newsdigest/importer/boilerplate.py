@@ -52,7 +52,7 @@ _WIDGET = re.compile(
 _PROGRAMME = re.compile(r"\b\d{1,2}\s*(?:[ap]\.?m\.?|h(?:\d\d)?|:\d\d)?\s*(?:-|–|to|a)\s*\d{1,2}\s*"
                         r"(?:[ap]\.?m\.?|h(?:\d\d)?|:\d\d)\b|^le \d{1,2} a \d{1,2}\b|^le journal de \d{1,2} ?h\b")
 _READING_TIME = re.compile(r"^(?:\d+\s*min(?:utes?)?\s*(?:read|de lecture)|(?:temps de )?lecture\s*:?\s*\d+\s*min(?:utes?)?)$")
-_NAV_SEPARATORS = re.compile(r"\s[|•·›>/]\s|\s{3,}")
+_NAV_SEPARATORS = re.compile(r"\s[|•·›>/]\s|\s{2,}|\t")
 _BANNER = re.compile(
     r"\bcookies?\b|\btemoins\b|\bconsent|\bconsentement\b|\baccept(?:er)? (?:all|tout)\b|\btout accepter\b"
     r"|\bprivacy policy\b|politique de confidentialite|\bterms of (?:use|service)\b"
@@ -81,8 +81,9 @@ def is_chrome(line: str) -> bool:
 
 def is_menu(line: str) -> bool:
     """A row of navigation links: "Home | World | Asia", "Régions > Charleroi"."""
-    parts = [p for p in _NAV_SEPARATORS.split(line) if p.strip()]
-    if len(parts) >= 3 and all(len(p.split()) <= 4 for p in parts):
+    parts = [p for p in _NAV_SEPARATORS.split(line.strip()) if p.strip()]
+    # Link labels are a few words without a sentence's end: "end.  Next" is prose with two spaces.
+    if len(parts) >= 3 and all(len(p.split()) <= 4 and not p.rstrip().endswith((".", "!", "?", ",")) for p in parts):
         return True
     crumbs = [p for p in re.split(r"\s[>›»]\s", line) if p.strip()]
     return len(crumbs) >= 2 and all(len(p.split()) <= 4 for p in crumbs)

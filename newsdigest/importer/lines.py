@@ -65,7 +65,7 @@ def clean_line(raw: str) -> str:
     # typography and stay, at its ends (and on lines holding only one) they are padding.
     line = raw.replace("\u200b", "").replace("\ufeff", "").replace("\u2060", "")
     if is_menu(line):  # "Politics   Brussels   EU": the wide gaps are what make it a menu; keep them visible
-        return " | ".join(part.strip() for part in re.split(r"\s{3,}|\t+", line.strip()) if part.strip())
+        return " | ".join(part.strip() for part in re.split(r"\s{2,}|\t+", line.strip()) if part.strip())
     return re.sub(r"[ \t]+", " ", line).strip()
 
 

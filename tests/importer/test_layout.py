@@ -199,3 +199,11 @@ def test_a_year_is_never_inferred_after_the_import():
     got = ex("Le plan pour juillet 2026 est adopté\nLe 11 février, le conseil a adopté son plan pour juillet 2026.\n"
              "Il entre en vigueur cet été.", "fr")
     assert got.date <= TODAY and got.date_inferred
+
+
+def test_a_menu_row_with_two_spaces_between_links_is_furniture():
+    got = ex("Hong Kong Free Press\nHong Kong  Politics  Law & Crime  Opinion\n\nSwiss voters back Alpine rail "
+             "tunnels, judge rejects appeal\n\nBy Anna Weber\n" + LEAD_EN + "\n" + MORE_EN, "en")
+    assert (got.title, got.title_inferred) == ("Swiss voters back Alpine rail tunnels, judge rejects appeal", False)
+    prose = ex("Swiss voters back Alpine rail tunnels\n" + LEAD_EN.replace("said, with", "said.  With") + "\n" + MORE_EN)
+    assert prose.paragraphs[0].startswith("GENEVA (Reuters)")  # two spaces after a full stop are prose
