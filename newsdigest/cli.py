@@ -25,7 +25,6 @@ COMMANDS = {
     "check": "check a built site offline: links, hreflang, sitemap, feeds, metadata",
     "deploy": "build and commit the site to the gh-pages branch",
 }
-NO_CONFIG = ("new",)  # commands that run before there is a site.toml
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -54,9 +54,6 @@ class Policy:
     attributes: tuple[tuple[str, frozenset[str]], ...] = ()
     url_schemes: frozenset[str] = field(default=frozenset())
 
-    def cleaner(self) -> "Sanitizer":
-        return Sanitizer(self)
-
 
 class Sanitizer:
     def __init__(self, policy: Policy = Policy()):

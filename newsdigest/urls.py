@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 import os
-from pathlib import Path
 
 from .config import Config
 from .slugs import slugify
@@ -83,7 +82,3 @@ class Urls:
         cost of writing 15,000 pages."""
         return os.path.join(out_dir, path, "index.html") if path == "" or path.endswith("/") \
             else os.path.join(out_dir, path)
-
-    @staticmethod
-    def output_file(out_dir: Path, path: str) -> Path:
-        return Path(Urls.output_name(str(out_dir), path))

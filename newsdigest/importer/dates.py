@@ -51,7 +51,6 @@ class Mention:
     day: int | None
     year: int | None
     weekday: int | None = None  # 0 = Monday, when written with the date
-    alternative: tuple[int, int] | None = None  # (month, day) of the other reading of 03/04/2025
 
     def as_date(self, year: int | None = None) -> date | None:
         try:
@@ -92,15 +91,12 @@ def _numeric_dates(text: str, lang: str) -> list[Mention]:
     for m in _NUMERIC.finditer(text):
         a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
         year += 2000 if year < 100 else 0  # "3/4/25": news copy is of this century
-        day_first = (_safe_date(year, b, a), _safe_date(year, a, b))
-        if not any(day_first):
+        day_first, month_first = _safe_date(year, b, a), _safe_date(year, a, b)
+        if not (day_first or month_first):
             continue
         prefer_day_first = lang != "en" or m.group("sep") == "." or _day_first_context(text[m.end():m.end() + 40])
-        if day_first[0] and day_first[1] and a != b:
-            first, other = ((b, a), (a, b)) if prefer_day_first else ((a, b), (b, a))
-        else:
-            first, other = ((b, a) if day_first[0] else (a, b)), None
-        found.append(Mention(m.start(), m.end(), m.group(0), first[0], first[1], year, alternative=other))
+        month, day = (b, a) if day_first and (prefer_day_first or not month_first) else (a, b)
+        found.append(Mention(m.start(), m.end(), m.group(0), month, day, year))
     return found
 
 

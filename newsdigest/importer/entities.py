@@ -55,7 +55,8 @@ _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Where a sentence starts: the text's start, a line break, or end punctuation and an opening quote.
 _BOUNDARY = re.compile(r"(?:^|\n|[.!?:;]\s+|[«\"“]\s*)(?=[^\W\d_])")
-_TITLES = re.compile(r"(?:\b(?:M|Mr|Mrs|Ms|Mme|Mmes|MM|Dr|Pr|Me|Mgr|St|Ste|Gen|Gén|Lt|Col|Sgt|Rep|Sen|Gov|Jr|Sr|No|Prof))\.\s+$")
+# A capital after these is a name, not a sentence start: "M. Okafor", "Dr. Diallo".
+_TITLE = re.compile(r"\b(?:M|Mr|Mrs|Ms|Mme|Dr|Pr|Gen|Sen|Rep|Gov|St|Lt|Col|Prof)\.\s+")
 
 
 class Facts(Mapping[str, str]):
@@ -106,10 +107,6 @@ def facts(text: str, lang: str, *, names: tuple[str, ...] = (), own_date: date |
     rest = _numbers(rest, lang, own_date, add)
     spellings = _words(rest, lang, add, {m.end() for m in _BOUNDARY.finditer(text)})
     return Facts(found, count, frozenset(k for k in outlet if not count[k]), lang, spellings)
-
-
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
 
 
 def _places(text: str, lang: str, add) -> str:
@@ -212,19 +209,16 @@ def _scaled(value: str, exponent: int) -> str:
 def _words(text: str, lang: str, add, starts: set[int]) -> dict[str, frozenset[str]]:
     """Names (capitalised words that are not just starting a sentence) and cognate stems.
     `starts` are the offsets where sentences start, found before numbers and dates were blanked."""
-    titled = {m.end() for m in re.finditer(r"\b(?:M|Mr|Mrs|Ms|Mme|Dr|Pr|Gen|Sen|Rep|Gov|St|Lt|Col|Prof)\.\s+", text)}
+    titled = {m.end() for m in _TITLE.finditer(text)}
     words = []
     for m in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", _ELISION.sub("", m.group(0))).strip("'’-")
-        offset = m.start() + (len(m.group(0)) - len(m.group(0).lstrip("'’-")))
-        if _ELISION.match(m.group(0)):
-            offset = m.start() + _ELISION.match(m.group(0)).end()
-        words.append((word, offset, m.start() in starts and m.start() not in titled, text[m.end():m.end() + 1]))
-    lower_seen = {fold(w) for w, _, _, _ in words if w[:1].islower()}
-    mid_capitals = {fold(w) for w, _, start, _ in words if w[:1].isupper() and not start}
+        words.append((word, m.start() in starts and m.start() not in titled, text[m.end():m.end() + 1]))
+    lower_seen = {fold(w) for w, _, _ in words if w[:1].islower()}
+    mid_capitals = {fold(w) for w, start, _ in words if w[:1].isupper() and not start}
     calendar = calendar_words()
     spellings: dict[str, set[str]] = {}
-    for word, _, at_start, after in words:
+    for word, at_start, after in words:
         if len(word) < 3:
             continue
         key = fold(word)
