@@ -35,7 +35,7 @@ _NUMERIC = re.compile(r"(?<![\w/.,-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[01]?\d)
 _LONE_WEEKDAY = re.compile(r"(?<![\w-])[^\W\d_]{3,}\.?(?![\w-])")
 _TIME = re.compile(
     r"(?<![\d:])(?P<h>[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*(?P<min>[0-5]\d)(?![\d:])"
-    r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+    r"(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?"
     r"|(?<![\d:])(?P<h12>1[0-2]|0?[1-9])\s*(?P<ampm2>[ap])\.?\s?m\b\.?",
     re.IGNORECASE)
 _OFFSET = re.compile(r"\b(?:UTC|GMT)\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>\d\d))?", re.IGNORECASE)
@@ -169,12 +169,7 @@ def resolve(mention: Mention, context: list[Mention], today: date) -> tuple[date
     return date(year, mention.month, mention.day), True
 
 
-def find_time(text: str) -> time | None:
-    """The first clock time in `text`: 10:32, 10 h 32, 10h32, 3 p.m., 10:32 a.m.; with its UTC
-    offset when one is written (UTC+9, GMT-05:00)."""
-    m = _TIME.search(text)
-    if not m:
-        return None
+def _clock(m: re.Match) -> time | None:
     if m.group("h12"):
         hour, minute, ampm = int(m.group("h12")), 0, m.group("ampm2")
     else:
@@ -183,11 +178,25 @@ def find_time(text: str) -> time | None:
         if hour > 12:
             return None
         hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
-    tz = None
+    return time(hour, minute)
+
+
+def find_times(text: str) -> list[tuple[int, int, time]]:
+    """Every clock time in `text`, as (start, end, time), without time zones."""
+    return [(m.start(), m.end(), clock) for m in _TIME.finditer(text) if (clock := _clock(m))]
+
+
+def find_time(text: str) -> time | None:
+    """The first clock time in `text`: 10:32, 10 h 32, 10h32, 3 p.m., 10:32 a.m.; with its UTC
+    offset when one is written (UTC+9, GMT-05:00)."""
+    m = _TIME.search(text)
+    clock = _clock(m) if m else None
+    if clock is None:
+        return None
     offset = _OFFSET.search(text, m.end())
     if offset:
         sign = -1 if offset.group("sign") in "-−" else 1
         hours, minutes = int(offset.group("h")), int(offset.group("m") or 0)
         if hours <= 14:
-            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
-    return time(hour, minute, tzinfo=tz)
+            return clock.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return clock

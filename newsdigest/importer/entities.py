@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 from wordfreq import zipf_frequency
 
-from .dates import find_dates, find_time, find_weekdays
+from .dates import find_dates, find_times, find_weekdays
 from .lexicon import calendar_words, fold, places
 
 # How much a shared fact says about two texts reporting the same event. A country is shared by
@@ -49,8 +49,6 @@ _SCALE = {"milliard": 9, "milliards": 9, "md": 9, "mds": 9, "mrd": 9, "mrds": 9,
           "bn": 9, "b": 9, "million": 6, "millions": 6, "mn": 6, "m": 6, "mio": 6, "thousand": 3, "mille": 3,
           "k": 3}
 _SCORE = re.compile(r"(?<![\w.,/:-])(?P<a>\d{1,2})\s?(?:-|–|à|to)\s?(?P<b>\d{1,2})(?![\w.,/:%-])")
-_CLOCK = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-3])\s*(?::|\s?h\s?)\s*[0-5]\d(?![\d:])(?:\s*[ap]\.?\s?m\b\.?)?"
-                    r"|(?<![\d:])(?:1[0-2]|0?[1-9])\s*[ap]\.?\s?m\b\.?", re.I)
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Where a sentence starts: the text's start, a line break, or end punctuation and an opening quote.
@@ -146,11 +144,9 @@ def _dates(text: str, lang: str, own_date: date | None, add) -> str:
 
 def _clock_times(text: str, add) -> str:
     spans = []
-    for m in _CLOCK.finditer(text):
-        clock = find_time(m.group(0))
-        if clock:
-            add(f"H:{clock.hour:02d}:{clock.minute:02d}", m.group(0).strip())
-            spans.append(m.span())
+    for start, end, clock in find_times(text):
+        add(f"H:{clock.hour:02d}:{clock.minute:02d}", text[start:end].strip())
+        spans.append((start, end))
     return _blank_spans(text, spans)
 
 
