@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import Config
@@ -27,6 +28,9 @@ class Site:
     urls: Urls
     by_lang: dict[str, list[Article]] = field(default_factory=dict)
     _stories: dict[str, Story] = field(default_factory=dict)
+    # (story key, lang) -> images.Photo: the sizes made of each local photo, set by the builder
+    # once the photos are prepared (an article without one, or with a remote one, has no entry).
+    photos: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @classmethod
     def gather(cls, config: Config, stories: list[Story]) -> "Site":
@@ -37,6 +41,9 @@ class Site:
         return cls(config=config, stories=tuple(sorted(stories, key=lambda s: s.key)), urls=Urls(config),
                    by_lang={lang: newest_first(items) for lang, items in by_lang.items()},
                    _stories={s.key: s for s in stories})
+
+    def photo(self, article: Article):
+        return self.photos.get((article.story, article.lang))
 
     def story(self, article: Article) -> Story:
         return self._stories[article.story]
