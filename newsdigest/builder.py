@@ -12,10 +12,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 
+from . import images
 from .config import Config
 from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
@@ -160,36 +161,66 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     site, translators = gather(config, include_drafts, cache, progress, tree, drafts)
     say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
         f"in {perf_counter() - start:.2f} s")
-    pages, copies = plan(site)
-    static = _static_files(config)
-    copies = copies + static
-    check_collisions(pages, copies)
-    hints_start = perf_counter()
-    warnings = _pairing_hints(site, cache, workers, progress)
-    say(f"looked for single-language stories to pair in {perf_counter() - hints_start:.2f} s: "
-        f"{len(warnings)} found")
-    assets = _versioned(static, site)
-    renderer = Renderer(site, translators, assets, cache.templates)
-    fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
-    wanted = {page.path: fingerprints.page(page) for page in pages}
-    wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
+    with _photo_folder(cache) as photo_folder:  # the sizes are copied from it at the very end
+        site, made = _prepare_photos(site, cache, photo_folder, progress, workers, say)
+        pages, copies = plan(site)
+        static = _static_files(config)
+        copies = copies + made + static
+        check_collisions(pages, copies)
+        hints_start = perf_counter()
+        warnings = _pairing_hints(site, cache, workers, progress)
+        say(f"looked for single-language stories to pair in {perf_counter() - hints_start:.2f} s: "
+            f"{len(warnings)} found")
+        assets = _versioned(static, site)
+        renderer = Renderer(site, translators, assets, cache.templates)
+        fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
+        wanted = {page.path: fingerprints.page(page) for page in pages}
+        wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
 
-    say(f"planned {len(pages)} pages and {len(copies)} files")
-    say("no usable record of the last build: building everything" if previous is None
-        else "building the pages whose inputs changed")
-    render_start = perf_counter()
-    update = progress.phase("rendering", len(pages)) if progress else None
-    if previous is None:
-        written = _build_all(renderer, pages, copies, config, update, workers, cache)
-    else:
-        written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say,
-                          workers)
+        say(f"planned {len(pages)} pages and {len(copies)} files")
+        say("no usable record of the last build: building everything" if previous is None
+            else "building the pages whose inputs changed")
+        render_start = perf_counter()
+        update = progress.phase("rendering", len(pages)) if progress else None
+        if previous is None:
+            written = _build_all(renderer, pages, copies, config, update, workers, cache)
+        else:
+            written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say,
+                              workers)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
     counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories), "drafts": len(drafts)}
     cache.save_manifest(out, wanted, snapshot, counts, warnings)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
                   seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings,
                   drafts=len(drafts))
+
+
+@contextmanager
+def _photo_folder(cache: Cache):
+    """Where the photos' sizes are made: the cache's folder, so a rebuild reuses them; without a
+    usable cache, a temporary folder removed once the build has copied them."""
+    folder = images.cache_folder(cache.dir) if cache.enabled else None
+    if folder is not None:
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="newsdigest-photos-") as scratch:
+        yield Path(scratch)
+
+
+def _prepare_photos(site: Site, cache: Cache, folder: Path, progress: Progress | None, workers: int | None,
+                    say: Callable[[str], None]) -> tuple[Site, list[Copy]]:
+    """The site with its photos (Site.photos), and the copies of their sizes."""
+    start = perf_counter()
+    # Threads, not processes (Pillow works without the GIL), so workers=1, which only says "never
+    # fork" for a threaded caller such as the dev server, does not stop them; a larger cap holds.
+    threads = workers if workers and workers > 1 else None
+    phase = (lambda total: progress.phase("photos", total)) if progress else None
+    known = cache.load_table(images.TABLE, images.decode_row)
+    prepared = images.prepare(site, folder, known=known, reuse=cache.trust, threads=threads, progress=phase)
+    if prepared.known != known:
+        cache.save_table(images.TABLE, prepared.known)
+    say(f"prepared {len(prepared.copies)} photo sizes ({prepared.made} encoded) in {perf_counter() - start:.2f} s")
+    return replace(site, photos=prepared.photos), prepared.copies
 
 
 def _pairing_hints(site: Site, cache: Cache, workers: int | None, progress: Progress | None) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ COMMANDS = {
     "import": "turn news copy (text, saved pages, URLs) into stories, pairing French and English",
     "pair": "join two single-language stories into one",
     "unpair": "split one language of a story into a story of its own",
+    "status": "list stories missing a language, outdated translations, and imported details to check",
     "check": "check a built site offline: links, hreflang, sitemap, feeds, metadata",
     "deploy": "build and commit the site to the gh-pages branch",
 }
@@ -76,6 +77,9 @@ def make_parser(command: str) -> argparse.ArgumentParser:
     elif command in ("pair", "unpair"):
         from .regroup import add_arguments
         add_arguments(parser, command)
+    elif command == "status":
+        from .status import add_arguments
+        add_arguments(parser)
     return parser
 
 
@@ -140,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         if command in ("pair", "unpair"):
             from .regroup import run
             return run(args, config, command)
+        if command == "status":
+            from .status import run
+            return run(args, config)
     except NewsdigestError as exc:
         for line in format_problems(exc.problems, Path.cwd()):
             print(line, file=sys.stderr)

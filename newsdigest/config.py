@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from . import theme
 from .errors import ConfigError, Problem
 from .sanitize import Policy
+from .slugs import slugify
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -25,6 +26,25 @@ class Language:
     title: str
     description: str
     locale: str  # Babel locale used for dates, numbers and language names
+
+
+TOPIC_KINDS = ("place", "person", "theme")
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """One [[topics]] entry: the tag a subject goes by in some languages, and optionally its kind.
+
+    A name is matched to a tag by slug ("Cybersécurité" is the tag cybersecurite). A language named
+    with `false` has no counterpart of this topic (never inferred); a language not named is left to
+    inference (topics.py)."""
+    names: tuple[tuple[str, str | None], ...]  # (language code, name as tagged or None for false), configured order
+    kind: str | None = None  # one of TOPIC_KINDS
+    line: int | None = field(default=None, compare=False, repr=False)  # of its [[topics]] line, for messages
+
+    def slugs(self) -> dict[str, str | None]:
+        """language code -> tag slug (None: no counterpart in that language)."""
+        return {lang: slugify(name) if name is not None else None for lang, name in self.names}
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,7 @@ class Config:
     locales_dir: Path
     cname: str | None = None
     sanitize: Policy = Policy()  # what story bodies may hold beyond the default allow-list
+    topics: tuple[TopicLink, ...] = ()  # [[topics]]: cross-language topic links and kinds, in file order
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -80,7 +101,7 @@ class Config:
 
 
 TOP_KEYS = {"base_url", "timezone", "page_size", "feed_size", "languages", "content", "output", "templates", "locales",
-            "cname", "sanitize"}
+            "cname", "sanitize", "topics"}
 SANITIZE_KEYS = {"tags", "attributes", "url_schemes"}
 # What [sanitize] can never allow: elements that run code, load or redirect the page, or restyle the
 # site, and attributes that do so or hold a URL the sanitizer does not check (only href and src are).
@@ -128,7 +149,8 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
     """Reads and checks site.toml; command-line overrides win over the file."""
     path = Path(path).resolve()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(Problem(path, "config file not found. Create site.toml or pass --config FILE.")) from None
     except UnicodeDecodeError:
@@ -138,7 +160,7 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
         raise ConfigError(Problem(path, f"invalid TOML: {exc}. Fix the syntax.",
                                   int(line.group(1)) if line else None)) from None
 
-    problems: list[str] = []
+    problems: list[str | Problem] = []  # a Problem where it knows its line
     for key in raw:
         if key not in TOP_KEYS:
             problems.append(_unknown(key, TOP_KEYS, ""))
@@ -166,6 +188,7 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
 
     languages = _languages(raw.get("languages"), problems)
     sanitize = _sanitize(raw.get("sanitize", {}), problems)
+    topics = _topics(raw.get("topics", []), tuple(lang.code for lang in languages), text, path, problems)
 
     dirs = {}
     for key in ("content", "output", "templates", "locales"):
@@ -182,7 +205,7 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
         problems.append("cname must be a bare domain name such as \"news.example.org\".")
 
     if problems:
-        raise ConfigError([Problem(path, p) for p in problems])
+        raise ConfigError([p if isinstance(p, Problem) else Problem(path, p) for p in problems])
     return Config(
         path=path,
         base_url=normalize_base_url(values["base_url"]),
@@ -196,6 +219,7 @@ def load_config(path: Path, *, content: Path | None = None, output: Path | None 
         locales_dir=dirs["locales"],
         cname=cname,
         sanitize=sanitize,
+        topics=topics,
     )
 
 
@@ -271,3 +295,96 @@ def _languages(table: Any, problems: list[str]) -> tuple[Language, ...]:
             description = title
         result.append(Language(code=code, title=title, description=description, locale=str(locale)))
     return tuple(result)
+
+
+TOPIC_EXAMPLE = '[[topics]]\nen = "Cybersecurity"\nfr = "Cybersécurité"'
+_TOPICS_HEADER = re.compile(r"^\s*\[\[\s*topics\s*\]\]\s*(?:#.*)?$")
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _topic_lines(text: str) -> list[tuple[int, dict[str, int]]]:
+    """For each [[topics]] header in file order: its line, and the line of each key below it."""
+    entries: list[tuple[int, dict[str, int]]] = []
+    keys: dict[str, int] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _TOPICS_HEADER.match(line):
+            keys = {}
+            entries.append((number, keys))
+        elif _TABLE_HEADER.match(line):
+            keys = None
+        elif keys is not None and (key := _KEY_LINE.match(line)):
+            keys.setdefault(next(g for g in key.groups() if g is not None), number)
+    return entries
+
+
+def _is_language(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _topics(value: Any, codes: tuple[str, ...], text: str, path: Path,
+            problems: list[str | Problem]) -> tuple[TopicLink, ...]:
+    """[[topics]]: the same subject's tag in several languages, and its kind. Keys are configured
+    language codes and `kind`; a problem names the line of its entry (or of its key)."""
+    located = _topic_lines(text)
+    fallback = next((n for n, line in enumerate(text.splitlines(), start=1)
+                     if re.match(r"^\s*(?:\[\s*)?topics\s*(?:=|\])", line)), None)
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        problems.append(Problem(path, f"'topics' must be [[topics]] tables, e.g.\n{TOPIC_EXAMPLE}",
+                                located[0][0] if located else fallback))
+        return ()
+    if len(located) != len(value):  # written inline, topics = [{...}]: the key's line for all
+        located = [(fallback, {})] * len(value)
+    known = set(codes) | {"kind"}
+    links: list[TopicLink] = []
+    named: dict[tuple[str, str], str] = {}  # (language, slug) -> the entry naming it, for messages
+    for number, (entry, (line, key_lines)) in enumerate(zip(value, located), start=1):
+        def bad(message: str, key: str | None = None) -> None:
+            problems.append(Problem(path, message, key_lines.get(key, line) if key else line))
+
+        names: dict[str, str | None] = {}
+        before = len(problems)
+        for key, item in entry.items():
+            if key == "kind":
+                if not isinstance(item, str) or item not in TOPIC_KINDS:
+                    bad(f"topics.kind {item!r} must be one of {', '.join(TOPIC_KINDS)}.", key)
+                continue
+            if codes and key not in codes:
+                if LANG_CODE.match(key) and _is_language(key) and not difflib.get_close_matches(key, sorted(known), n=1):
+                    bad(f"topics: '{key}' is not one of this site's languages ({', '.join(codes)}); name the "
+                        f"topic in those, or add a [languages.{key}] table.", key)
+                else:
+                    bad(_unknown(key, known, "topics."), key)
+                continue
+            if item is False:
+                names[key] = None
+            elif not isinstance(item, str) or not item.strip():
+                bad(f"topics.{key} must be the topic's name as tagged, e.g. {key} = \"Cybersecurity\", or false "
+                    "when it has no counterpart in that language.", key)
+            elif not slugify(item):
+                bad(f"topics.{key} '{item}' needs at least one letter or digit.", key)
+            else:
+                names[key] = item.strip()
+        real = [(lang, name) for lang, name in names.items() if name is not None]
+        if not real:
+            if len(problems) == before:  # its keys' own problems say enough
+                bad(f"a [[topics]] entry must name a topic in at least one language, e.g.\n{TOPIC_EXAMPLE}")
+            continue
+        if len(names) == 1 and "kind" not in entry and len(problems) == before:
+            lang, name = real[0]
+            bad(f"this [[topics]] entry only names '{name}' ({lang}): add its name in another language (or "
+                f"e.g. {next((c for c in codes if c != lang), 'fr')} = false for none), or its kind.")
+        here = f"the [[topics]] entry at line {line}" if line else f"[[topics]] entry {number}"
+        for lang, name in real:
+            first = named.setdefault((lang, slugify(name)), here)
+            if first != here:
+                bad(f"topics: '{name}' ({lang}) is also named by {first}; a topic belongs to one entry, "
+                    "merge the two.", lang)
+        order = codes or tuple(names)
+        links.append(TopicLink(names=tuple((c, names[c]) for c in order if c in names),
+                               kind=entry.get("kind") if entry.get("kind") in TOPIC_KINDS else None, line=line))
+    return tuple(links)

@@ -25,7 +25,7 @@ from .markup import MarkdownRenderer, plain_text
 from .slugs import is_valid_slug, slugify
 
 REQUIRED = ("title", "date")
-OPTIONAL = ("summary", "source", "source_url", "author", "tags", "image", "caption", "updated",
+OPTIONAL = ("summary", "source", "source_url", "author", "tags", "image", "caption", "credit", "updated",
             "slug", "draft",
             # Written by the importer; kept so editors can see how a story was made.
             "title_inferred", "date_inferred", "original_file", "import",
@@ -48,7 +48,7 @@ class Article:
     date: datetime  # aware; the date part as written is the URL date
     has_time: bool
     updated: datetime | None
-    summary: str
+    summary: str  # the front matter's, else the body's first sentences (for listings and feeds)
     # The rendered body, zlib-compressed: a site holds every article in memory at once, and the
     # bodies were most of it (2.3 GB at 50,000 stories). Read it through body_html.
     body: bytes
@@ -60,9 +60,17 @@ class Article:
     author: str | None = None
     image: str | None = None
     caption: str | None = None
+    credit: str | None = None  # who took or owns the photo, typographed; like caption, allowed without an image
     draft: bool = False
     unpaired_from: tuple[str, ...] = ()  # story keys an editor separated this one from
     fingerprint: str = ""  # digest of the source path and bytes: what incremental builds compare
+    summary_given: bool = False  # written in the front matter: the article's standfirst
+
+    @property
+    def standfirst(self) -> str | None:
+        """The summary shown under the headline: only one the editor wrote, since one taken from
+        the body would repeat its first paragraph."""
+        return self.summary if self.summary_given else None
 
     @property
     def body_html(self) -> str:
@@ -211,7 +219,7 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
             bad("every tag needs at least one letter or digit.", "tags")
 
     strings = {}
-    for key in ("summary", "source", "source_url", "author", "image", "caption"):
+    for key in ("summary", "source", "source_url", "author", "image", "caption", "credit"):
         value = meta.get(key)
         strings[key] = _text(value)
         if value is not None and strings[key] is None:
@@ -264,7 +272,9 @@ def read_article(path: Path, story: str, lang: str, locale: str, config: Config,
         words=len(words_text.split()),
         slug=slug, tags=tags, source=strings["source"], source_url=strings["source_url"],
         author=strings["author"], image=image, caption=fix(strings["caption"]) if strings["caption"] else None,
+        credit=fix(strings["credit"]) if strings["credit"] else None,
         draft=draft, unpaired_from=unpaired_from, fingerprint=file_digest(path, data),
+        summary_given=bool(strings["summary"]),
     ), []
 
 

@@ -15,6 +15,7 @@ from jinja2 import Environment, TemplateSyntaxError, meta
 from .cache import code_key, stat_key
 from .config import Config
 from .content import Article, Story
+from .images import Made
 from .pages import Copy, Page
 from .site import Site
 
@@ -109,8 +110,10 @@ class Fingerprinter:
         if kind is Article:
             token = self._articles.get(id(value))
             if token is None:
-                # A page showing an article may also show its translations' titles and links.
-                token = ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)))
+                # A page showing an article may also show its translations' titles and links, and
+                # its photo's sizes (made from the picture's bytes, not from the article's).
+                token = ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)),
+                         self._token(self.site.photo(value)))
                 self._articles[id(value)] = token
             return token
         if kind in _PLAIN:
@@ -121,8 +124,9 @@ class Fingerprinter:
             return tuple((k, self._token(v)) for k, v in value.items())
         if kind is datetime or kind is date:
             return value.isoformat()
-        if kind is Story:
-            return ("S", value.key, tuple(a.fingerprint for a in value.articles.values()))
+        if kind is Story:  # the bilingual home shows each version, and its photo
+            return ("S", value.key, tuple((a.fingerprint, self._token(self.site.photo(a)))
+                                          for a in value.articles.values()))
         if dataclasses.is_dataclass(value):  # not astuple(): it deep-copies every field
             return (kind.__name__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
         raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")
@@ -135,6 +139,10 @@ class Fingerprinter:
     @staticmethod
     def copy(copy: Copy) -> str:
         """A copied file's source and its stat (modification and change times, size, inode: an
-        edit that keeps the size and restores the modification time still counts)."""
+        edit that keeps the size and restores the modification time still counts); for a photo's
+        size, what its bytes are made from (its file may be made again, with a new stat, in a
+        build without the cache)."""
+        if isinstance(copy, Made):
+            return f"made:{copy.path}:{copy.key}"
         mtime, size, ctime, inode = stat_key(copy.src.stat())
         return f"{copy.src}:{mtime}:{size}:{ctime}:{inode}"

@@ -94,6 +94,27 @@ def short_time(value: datetime, locale: str) -> str:
     return format_time(value, format="short", locale=parsed(locale), tzinfo=value.tzinfo)
 
 
+def full_date(value: date | datetime, locale: str) -> str:
+    """With the weekday: "Wednesday, February 11, 2026" / "mercredi 11 février 2026"."""
+    return format_date(value, format="full", locale=parsed(locale))
+
+
+def short_day(value: date, locale: str) -> str:
+    """A day within its month: "Wed 11" / "mer. 11"."""
+    return format_date(value, "EEE d", locale=parsed(locale))
+
+
+def utc_offset(value: datetime) -> str:
+    """The zone a time was written in, the same in every language: "UTC+1", "UTC−4", "UTC+5:30", "UTC"."""
+    offset = value.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "+" if minutes > 0 else "\u2212"  # a real minus sign
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def month_year(year: int, month: int, locale: str) -> str:
     """Stand-alone month name and year: "February 2026" / "février 2026"."""
     return format_date(date(year, month, 1), "LLLL y", locale=parsed(locale))

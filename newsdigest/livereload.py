@@ -11,6 +11,9 @@ The server knows nothing about newsdigest: it is given a `builder()` callable th
 * HTML responses get a small script injected before `</body>` (only here, never in the built files).
   It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build. The
   script and the overlay's styles are package files (livereload_client/), read when the server starts.
+* `pages` are made on request rather than read from `root` (an editor's tool, such as newsdigest's
+  translation status page): a callable per URL path under the base, run like a file read (never
+  while a build runs), its HTML served with the script like any page. They never touch `root`.
 * A failed build keeps the last good pages. Every HTML response then carries an overlay listing the
   problems (`file:line: message`), and open tabs get it through the event stream.
 * Hostile or broken clients: a connection must send its request line and headers within
@@ -33,7 +36,8 @@ import socket
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,10 +117,11 @@ class LiveReloadServer(ThreadingHTTPServer):
                  host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.1, max_delay: float = 2.0,
                  request_timeout: float = 30.0, sse_lifetime: float = 30.0, heartbeat: float = 5.0,
                  header_timeout: float = 10.0, socket_timeout: float = 30.0,
-                 log: Callable[[str], None] = print):
+                 log: Callable[[str], None] = print, pages: Mapping[str, Callable[[], bytes]] | None = None):
         """request_timeout: how long a request waits for a running build; header_timeout: the time a
         connection has to send its request line and headers, in all; socket_timeout: the limit on
-        each later read or write (a client that stops reading)."""
+        each later read or write (a client that stops reading); pages: URL path under the base
+        (such as "_status/") -> a callable returning an HTML page, made on each request."""
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.builder, self.root, self.log = builder, Path(root), log
@@ -141,6 +146,7 @@ class LiveReloadServer(ThreadingHTTPServer):
         self._state = State(builds=0, epoch=0, problems=(), base_path=_mount(base_path))
         self._watcher = Watcher(self.mark_dirty, log)
         self.client = client_files()  # URL path under the base -> (bytes, content type)
+        self.pages = dict(pages or {})  # URL path under the base -> the callable that makes its HTML
         self._workers: list[threading.Thread] = []
         super().__init__((host, port), _RequestHandler)
 
@@ -266,32 +272,52 @@ class LiveReloadServer(ThreadingHTTPServer):
             self._state_cond.notify_all()
 
     # -- serving --------------------------------------------------------------------------------
-    def read(self, relative: str) -> tuple[State, Path | None, bytes | None]:
-        """Reads the file at a site-relative path once no build is running: (state, file, bytes).
-        The file is None when the path is outside the site or missing, and a directory yields its
-        index.html (bytes None when there is none)."""
+    @contextmanager
+    def _reading(self):
+        """Waits until no build is running, then holds it off (yielding the state) until done."""
         with self._state_cond:
             self._state_cond.wait_for(lambda: not self._building or self._stopping, self.request_timeout)
             self._readers += 1
             state = self._state
         try:
-            root = self.root.resolve()
-            target = (root / relative).resolve()
-            if target != root and root not in target.parents:
-                return state, None, None
-            if target.is_dir():
-                index = target / "index.html"
-                return state, target, index.read_bytes() if index.is_file() else None
-            if target.is_file():
-                return state, target, target.read_bytes()
-            return state, None, None
-        except OSError:
-            return state, None, None
+            yield state
         finally:
             with self._state_cond:
                 self._readers -= 1
                 if self._readers == 0 and self._building:
                     self._state_cond.notify_all()
+
+    def read(self, relative: str) -> tuple[State, Path | None, bytes | None]:
+        """Reads the file at a site-relative path once no build is running: (state, file, bytes).
+        The file is None when the path is outside the site or missing, and a directory yields its
+        index.html (bytes None when there is none)."""
+        with self._reading() as state:
+            return state, *self._read_file(relative)
+
+    def _read_file(self, relative: str) -> tuple[Path | None, bytes | None]:
+        try:
+            root = self.root.resolve()
+            target = (root / relative).resolve()
+            if target != root and root not in target.parents:
+                return None, None
+            if target.is_dir():
+                index = target / "index.html"
+                return target, index.read_bytes() if index.is_file() else None
+            if target.is_file():
+                return target, target.read_bytes()
+            return None, None
+        except OSError:
+            return None, None
+
+    def render(self, relative: str) -> tuple[State, int, bytes]:
+        """Makes one of `pages` once no build is running: (state, HTTP status, HTML). A page that
+        fails is a 500 naming the error; the terminal gets the traceback."""
+        with self._reading() as state:
+            try:
+                return state, 200, self.pages[relative]()
+            except Exception as exc:  # noqa: BLE001 - a broken tool page must not cost the preview
+                self.log("".join(traceback.format_exception(exc)).rstrip())
+                return state, 500, page_error(relative, problem_lines(exc))
 
     def events(self, last_builds: int | None) -> State | None:
         """Waits up to `heartbeat` for a state newer than `last_builds`; None means "send a ping"."""
@@ -456,6 +482,14 @@ def not_found_page(path: str, state: State) -> bytes:
             f'</main></body></html>\n').encode("utf-8")
 
 
+def page_error(relative: str, problems: Iterable[str]) -> bytes:
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Page failed</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>'
+            f'<h1>This page failed</h1><p>The preview could not make <code>{html.escape(relative)}</code>:</p>'
+            f'<ul>{items}</ul></main></body></html>\n').encode("utf-8")
+
+
 def client_files() -> dict[str, tuple[bytes, str]]:
     """The client's files (livereload_client/), by URL path under the base: (bytes, content type)."""
     folder = importlib.resources.files(CLIENT_PACKAGE)
@@ -549,6 +583,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return self._events() if send_body else self._send(200, b"", "text/event-stream", False)
         if relative in self.server.client:
             return self._send(200, *self.server.client[relative], send_body)
+        if relative in self.server.pages:
+            state, status, body = self.server.render(relative)
+            return self._send(status, body, "text/html; charset=utf-8", send_body, state)
+        if relative + "/" in self.server.pages:  # "/repo/_status" -> "/repo/_status/"
+            return self._redirect(path + "/" + (f"?{parts.query}" if parts.query else ""))
         state, target, body = self.server.read(relative)
         if target is not None and target.is_dir() and not path.endswith("/"):
             return self._redirect(path + "/" + (f"?{parts.query}" if parts.query else ""))

@@ -5,6 +5,7 @@ Two sources that want the same output path are an error (nothing is overwritten 
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from .content import Article
 from .errors import BuildError, Problem
+from .related import related
 from .site import Site
 from .urls import Urls
 
@@ -74,33 +76,43 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
     months = {code: site.months(code) for code in codes}
     for lang in codes:
         articles = site.by_lang[lang]
-        for article in articles:
+        more = related(articles)
+        for position, article in enumerate(articles):
             path = urls.article(article)
             story = site.story(article)
             pages.append(Page(path=path, template="article.html", lang=lang, source=str(article.path),
-                              context={"article": article},
+                              context={"article": article, "related": more[article.story],
+                                       "newer": articles[position - 1] if position else None,
+                                       "older": articles[position + 1] if position + 1 < len(articles) else None},
                               alternates={a.lang: urls.article(a) for a in site.translations(article)},
                               lastmod=newest([article])))
             copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
 
         pages.extend(_paginated(
             articles, size, lambda n, lang=lang: urls.front(lang, n), template="list.html", lang=lang,
-            source=f"front page ({lang})", context={"kind": "front"},
+            source=f"front page ({lang})", context={"kind": "front", "sidebar": _sidebar(site, lang, days[lang])},
             alternates=lambda n, lang=lang: {o: urls.front(o, n) for o in codes
                                             if o != lang and n <= front_counts[o]}))
 
-        for day, items in days[lang].items():
+        day_list = list(days[lang])  # newest first
+        month_days = defaultdict(list)  # (year, month) -> [(day, count)], oldest day first
+        for day in reversed(day_list):
+            month_days[day.year, day.month].append((day, len(days[lang][day])))
+        for at, (day, items) in enumerate(days[lang].items()):
             pages.append(Page(path=urls.day(lang, day), template="list.html", lang=lang,
                               source=f"day page {day} ({lang})",
                               context={"kind": "day", "day": day, "items": items, "count": len(items),
-                                       "pagination": None},
+                                       "pagination": None,
+                                       "newer_day": day_list[at - 1] if at else None,
+                                       "older_day": day_list[at + 1] if at + 1 < len(day_list) else None},
                               alternates={o: urls.day(o, day) for o in codes if o != lang and day in days[o]},
                               lastmod=newest(items)))
         for (year, month), items in months[lang].items():
             pages.append(Page(path=urls.month(lang, year, month), template="list.html", lang=lang,
                               source=f"month page {year}-{month:02d} ({lang})",
                               context={"kind": "month", "year": year, "month": month, "items": items,
-                                       "count": len(items), "pagination": None},
+                                       "count": len(items), "pagination": None,
+                                       "days": month_days[year, month]},
                               alternates={o: urls.month(o, year, month) for o in codes
                                           if o != lang and (year, month) in months[o]},
                               lastmod=newest(items)))
@@ -110,17 +122,17 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                           alternates={o: urls.archive(o) for o in codes if o != lang},
                           lastmod=newest(articles)))
 
-        tags = site.tags(lang)
+        topics = site.topics.of(lang)
         pages.append(Page(path=urls.tags(lang), template="tags.html", lang=lang, source=f"tag index ({lang})",
-                          context={"tags": [(name, len(items), urls.tag(lang, name))
-                                            for name, items in tags.values()]},
+                          context={"groups": _topic_groups(topics, lang, urls)},
                           alternates={o: urls.tags(o) for o in codes if o != lang},
                           lastmod=newest([a for a in articles if a.tags])))
-        for name, items in tags.values():
+        for topic in topics:
             pages.extend(_paginated(
-                items, size, lambda n, lang=lang, name=name: urls.tag(lang, name, n), template="list.html",
-                lang=lang, source=f"tag page '{name}' ({lang})", context={"kind": "tag", "tag": name},
-                alternates=None))
+                list(topic.articles), size, lambda n, lang=lang, slug=topic.slug: urls.tag(lang, slug, n),
+                template="list.html", lang=lang, source=f"tag page '{topic.name}' ({lang})",
+                context={"kind": "tag", "tag": topic.name},
+                alternates=lambda n, topic=topic: _topic_alternates(site, topic, n)))
 
     stories = site.stories_newest_first()
     home_chunks = _pages(stories, size)
@@ -138,6 +150,39 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
     pages.extend(_sitemaps(site, pages))
     check_collisions(pages, copies)
     return pages, copies
+
+
+KINDS = ("place", "person", "theme")  # the topic index's sections, in this order
+
+
+def _topic_groups(topics, lang: str, urls: Urls) -> list[tuple[str, list[tuple[str, int, str]]]]:
+    """The topic index: (kind, [(name, count, site path)]) for each kind that has topics."""
+    groups = [(kind, [(t.name, len(t.articles), urls.tag(lang, t.slug)) for t in topics if t.kind == kind])
+              for kind in KINDS]
+    return [(kind, items) for kind, items in groups if items]
+
+
+def _topic_alternates(site: Site, topic, number: int) -> dict[str, str]:
+    """The same subject's topic page in the other languages, where it has that many pages."""
+    size, urls = site.config.page_size, site.urls
+    found = {}
+    for code, slug in site.topics.counterparts(topic.lang, topic.slug).items():
+        other = site.topics.get(code, slug)
+        if other is not None and number <= ceil(len(other.articles) / size):
+            found[code] = urls.tag(code, slug, number)
+    return found
+
+
+SIDEBAR_TOPICS = 12  # the busiest topics beside a front page
+SIDEBAR_DAYS = 7  # the latest days with stories
+
+
+def _sidebar(site: Site, lang: str, days: dict) -> dict:
+    """What a front page shows beside its stories on a wide screen: the busiest topics and the
+    latest days, each with its count. The same on every page of a language's front."""
+    busiest = sorted(site.topics.of(lang), key=lambda topic: -len(topic.articles))  # stable: ties by name
+    return {"topics": [(t.name, len(t.articles), site.urls.tag(lang, t.slug)) for t in busiest[:SIDEBAR_TOPICS]],
+            "days": [(day, len(items)) for day, items in list(days.items())[:SIDEBAR_DAYS]]}
 
 
 def newest(articles) -> datetime | None:

@@ -2,6 +2,7 @@
 StrictUndefined so a template typo fails the build instead of rendering empty."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,24 @@ from .errors import BuildError, Problem
 from .pages import Page, hreflang_set
 from .seo import StructuredData, og_locale
 from .site import Site
+from .slugs import slugify
+
+
+def by_day(articles) -> list[tuple[date, list]]:
+    """Articles (newest first) grouped under their day, newest day first: a digest's sections."""
+    return _grouped(articles, lambda article: article.date.date())
+
+
+def stories_by_day(stories) -> list[tuple[date, list]]:
+    """Stories (newest first) under the day of their newest version."""
+    return _grouped(stories, lambda story: max(a.date for a in story.articles.values()).date())
+
+
+def _grouped(items, day_of) -> list[tuple[date, list]]:
+    groups: dict[date, list] = {}
+    for item in items:
+        groups.setdefault(day_of(item), []).append(item)
+    return list(groups.items())
 
 
 class Renderer:
@@ -52,6 +71,9 @@ class Renderer:
 
         env.filters.update(
             longdate=lambda value, lang=None: i18n.long_date(value, loc(lang)),
+            fulldate=lambda value, lang=None: i18n.full_date(value, loc(lang)),
+            shortday=lambda value, lang=None: i18n.short_day(value, loc(lang)),
+            zone=i18n.utc_offset,
             shorttime=lambda value, lang=None: i18n.short_time(value, loc(lang)),
             isodate=lambda value: value.isoformat(),
             ucfirst=lambda text: text[:1].upper() + text[1:],
@@ -64,10 +86,16 @@ class Renderer:
             article_href=self.site.href, translations=self.site.translations,
             month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
             language_name=lambda of, lang=None: i18n.language_name(locale_of[of], loc(lang)),
-            urls=self.urls, image_href=self.site.image_href,
+            urls=self.urls, image_href=self.site.image_href, photo=self.site.photo, by_day=by_day,
+            stories_by_day=stories_by_day, topic_name=self.topic_name,
             tr=self.tr,
         )
         return env
+
+    def topic_name(self, lang: str, tag: str) -> str:
+        """A tag as its topic is named everywhere: the spelling of its first use."""
+        topic = self.site.topics.get(lang, slugify(tag))
+        return topic.name if topic else tag
 
     def asset(self, name: str) -> str:
         return self.assets[name]

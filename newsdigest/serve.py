@@ -2,7 +2,8 @@
 
 The generic server lives in livereload.py; this module gives it a builder that re-reads site.toml
 and builds the whole site into a temporary folder (never the project's site/), and runs it until
-Ctrl-C.
+Ctrl-C. While it runs, `_status/` under the base path is the translation status report
+(status.py), made from the current content on every request and never written to the output.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,10 @@ from .builder import build, count
 from .cache import CACHE_DIR, Cache
 from .config import Config, load_config
 from .errors import ContentError, NewsdigestError
-from .livereload import Built, LiveReloadServer
+from .livereload import Built, LiveReloadServer, problem_lines
+from .status import read_status, render_page
+
+STATUS_PAGE = "_status/"  # under the base path: the translation status report, for the editor
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,10 +61,14 @@ class SiteBuilder:
     cache: Cache | None = None  # kept in memory between rebuilds
     warnings: tuple[str, ...] = ()  # the last build's, shown again only when they change
     config: Config | None = None  # the last one read
+    # Held while building and while making the status page: both use the cache, and the page is
+    # made from a finished build's cache (the server never runs them at once, but for its timeouts).
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __call__(self) -> Built:
         try:
-            return self._build()
+            with self.lock:
+                return self._build()
         except Exception as exc:
             # The overlay names the file being processed: for an unexpected error (a bug, a file that
             # vanished mid-build) and for a problem that names none.
@@ -99,6 +107,25 @@ class SiteBuilder:
             message += "".join(f"\n  warning: {w}" for w in warnings)
             self.warnings = warnings
         return Built(message, config.base_path)
+
+    def pages(self) -> dict[str, Callable[[], bytes]]:
+        """The pages the server makes on request (LiveReloadServer's `pages`), by URL path under the base."""
+        return {STATUS_PAGE: self.status_page}
+
+    def status_page(self) -> bytes:
+        """The translation status page, from site.toml and the content as they are now (read through
+        the build's cache, so it costs little more than a look at each file); when they cannot be
+        read, the problems, as the overlay shows them."""
+        with self.lock:
+            try:
+                config = load_config(self.config_path, content=self.content, base_url=self.base_url)
+                if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
+                    self.cache = Cache(config, workers=1)
+                self.cache.config = config
+                page = render_page(read_status(config, self.include_drafts, self.cache))
+            except NewsdigestError as exc:
+                page = render_page(problems=problem_lines(exc))
+        return page.encode("utf-8")
 
 
 # The local variables that, in newsdigest's own frames, say what was being processed: a story's
@@ -158,7 +185,8 @@ def run(args: argparse.Namespace, config: Config, log: Callable[[str], None] = _
                           include_drafts=args.drafts)
     try:
         server = LiveReloadServer(builder, builder.out_dir, base_path=config.base_path, host=args.host,
-                                  port=args.port, debounce=args.debounce, log=log)
+                                  port=args.port, debounce=args.debounce, log=log,
+                                  pages=builder.pages())
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
@@ -173,6 +201,7 @@ def run(args: argparse.Namespace, config: Config, log: Callable[[str], None] = _
             server.start()
             server.wait_for_build()
             log(f"Serving {server.url} (Ctrl-C to stop)")
+            log(f"  translation status: {server.url}{STATUS_PAGE}")
             if not _is_loopback(args.host):
                 log(f"Listening on {args.host}: other computers on the network can read this preview "
                     "(at this computer's IP address or name; requests for other host names are refused).")

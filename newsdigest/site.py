@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .config import Config
 from .content import Article, Story
-from .slugs import slugify
+from .topics import Topics, gather_topics
 from .urls import Urls
 
 
@@ -31,6 +31,7 @@ class Site:
     # (story key, lang) -> images.Photo: the sizes made of each local photo, set by the builder
     # once the photos are prepared (an article without one, or with a remote one, has no entry).
     photos: dict[tuple[str, str], Any] = field(default_factory=dict)
+    topics: Topics | None = None  # set by gather()
 
     @classmethod
     def gather(cls, config: Config, stories: list[Story]) -> "Site":
@@ -38,9 +39,10 @@ class Site:
         for story in stories:
             for lang, article in story.articles.items():
                 by_lang[lang].append(article)
-        return cls(config=config, stories=tuple(sorted(stories, key=lambda s: s.key)), urls=Urls(config),
-                   by_lang={lang: newest_first(items) for lang, items in by_lang.items()},
-                   _stories={s.key: s for s in stories})
+        ordered = tuple(sorted(stories, key=lambda s: s.key))
+        by_lang = {lang: newest_first(items) for lang, items in by_lang.items()}
+        return cls(config=config, stories=ordered, urls=Urls(config), by_lang=by_lang,
+                   _stories={s.key: s for s in stories}, topics=gather_topics(config, by_lang, ordered))
 
     def photo(self, article: Article):
         return self.photos.get((article.story, article.lang))
@@ -79,14 +81,6 @@ class Site:
 
     def months(self, lang: str) -> dict[tuple[int, int], list[Article]]:
         return _group(self.by_lang[lang], lambda a: (a.date.year, a.date.month))
-
-    def tags(self, lang: str) -> dict[str, tuple[str, list[Article]]]:
-        """tag slug -> (display name, articles). Spellings that slugify alike are one tag."""
-        groups: dict[str, tuple[str, list[Article]]] = {}
-        for article in self.by_lang[lang]:
-            for tag in article.tags:
-                groups.setdefault(slugify(tag), (tag, []))[1].append(article)
-        return dict(sorted(groups.items()))
 
 
 def _group(articles: list[Article], key) -> dict:

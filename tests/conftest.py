@@ -96,6 +96,17 @@ class FixtureSite:
         return target.read_text(encoding="utf-8")
 
 
+def tiny_picture(seed: int, kind: str = "PNG", size: tuple[int, int] = (8, 6)) -> bytes:
+    """A real picture, a few pixels wide, its colour set by `seed`: the build reads every photo, so
+    a test's photo must be one. Pictures of one size and kind "BMP" have the same length."""
+    from io import BytesIO
+
+    from PIL import Image
+    buffer = BytesIO()
+    Image.new("RGB", size, ((seed * 67) % 256, (seed * 131) % 256, (seed * 29) % 256)).save(buffer, kind)
+    return buffer.getvalue()
+
+
 def make_fixture_site(root: Path, fixture: str | None = "basic", **toml) -> FixtureSite:
     root.mkdir(parents=True, exist_ok=True)
     site = FixtureSite(root)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, FixtureSite, make_fixture_site
+from conftest import ROOT, FixtureSite, make_fixture_site, tiny_picture
 from newsdigest import builder
 from newsdigest.builder import build
 from newsdigest.errors import BuildError, NewsdigestError
@@ -417,7 +417,7 @@ def thirty_stories(root: Path) -> FixtureSite:
             site.write(f"{folder}/{lang}.md", f"---\ntitle: Story {i} in {lang}\ndate: 2026-0{1 + i % 3}-"
                                               f"{1 + i % 27:02d}\ntags: [Topic {i % 4}]\n{image}---\nBody {i}.\n")
         if image:
-            site.write(f"{folder}/photo.png", bytes(range(256)) * 40)
+            site.write(f"{folder}/photo.png", tiny_picture(1))
     return site
 
 
@@ -425,7 +425,7 @@ def edit_some(site: FixtureSite) -> None:
     for i in (3, 11, 25):
         path = site.root / f"content/2026/0{1 + i % 3}/story-{i:02d}/en.md"
         path.write_text(path.read_text() + "An edited paragraph.\n")
-    site.write("content/2026/01/story-00/photo.png", bytes(range(255, -1, -1)) * 40)
+    site.write("content/2026/01/story-00/photo.png", tiny_picture(2))
     site.write("content/2026/02/added/fr.md", "---\ntitle: Ajout\ndate: 2026-02-14\n---\nTexte.\n")
     shutil.rmtree(site.root / "content/2026/03/story-05")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import free_port, make_fixture_site, serve
+
 pytestmark = pytest.mark.browser
 
 EN = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
@@ -26,7 +28,7 @@ def test_reader_switches_from_english_to_french_and_back(served_site, page):
 
     page.locator("a.other-link").click()
     page.wait_for_url(url + EN)
-    assert page.locator("time").first.inner_text() == "February 11, 2026, 10:32\u202fAM"
+    assert page.locator("time").first.inner_text() == "February 11, 2026, 10:32\u202fAM UTC+9"
 
 
 def test_language_switcher_in_the_header_goes_to_the_same_story(served_site, page):
@@ -44,7 +46,7 @@ def test_pages_read_fully_without_javascript(served_site, browser):
     body = page.locator(".story__body").inner_text()
     assert "Japan should not forge military alliances" in body
     page.goto(url + "en/")
-    assert page.locator("article.item").count() == 2
+    assert page.locator("article.lead, article.item").count() == 2
     context.close()
 
 
@@ -66,3 +68,103 @@ def test_missing_page_shows_the_bilingual_404(served_site, page):
     assert page.locator("h1").inner_text() == "Page not found · Page introuvable"
     page.get_by_role("link", name="Voir les dernières nouvelles").click()
     page.wait_for_url(url + "fr/")
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+LONG_TITLE = ("Ministers from twelve countries agree on a joint plan to protect undersea cables "
+              "after a winter of unexplained outages")
+LONG_SUMMARY = ("The accord, reached after two days of talks, pools patrol ships and sensors, and sets up a "
+                "shared register of every cable landing on the members' coasts.")
+
+
+@pytest.fixture
+def phone_site(tmp_path):
+    """A story with a long headline and standfirst, with a large landscape photo and without."""
+    from PIL import Image
+    site = make_fixture_site(tmp_path / "p", None, base_url="http://127.0.0.1:1/")
+    body = "\n\n".join(["The first paragraph of the story says what happened, where and when."] + ["More text."] * 8)
+    for key, photo in (("with-photo", True), ("without-photo", False)):
+        extra = "image: photo.jpg\ncaption: Patrol ships leave the harbour at dawn on the first day.\ncredit: Jane Roe\n" \
+            if photo else ""
+        for lang, title in (("en", LONG_TITLE), ("fr", "Douze pays s’accordent sur un plan commun pour protéger "
+                                                     "les câbles sous-marins après un hiver de pannes inexpliquées")):
+            site.write(f"content/2026/02/{key}/{lang}.md", f"---\ntitle: \"{title}\"\nslug: {key}\ndate: 2026-02-11 10:32\n"
+                       f"summary: \"{LONG_SUMMARY}\"\nsource: Example Wire\nauthor: Jane Doe\n{extra}---\n{body}\n")
+        if photo:
+            Image.new("RGB", (3000, 2000), (90, 120, 160)).save(site.root / f"content/2026/02/{key}/photo.jpg")
+    return site
+
+
+def test_the_first_paragraph_is_on_a_phones_first_screen(phone_site, browser):
+    port = free_port()
+    phone_site.write("site.toml", phone_site.config_path.read_text().replace("http://127.0.0.1:1/",
+                                                                            f"http://127.0.0.1:{port}/"))
+    phone_site.build()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    tops = {}
+    with serve(phone_site.out, port, "/") as url:
+        for lang in ("en", "fr"):
+            for link in [a.get_attribute("href") for a in page_links(page, url + f"{lang}/")]:
+                page.goto(url.rstrip("/") + link)
+                page.wait_for_load_state("load")
+                top = page.evaluate("document.querySelector('.story__body p').getBoundingClientRect().top")
+                photo = page.locator(".story__figure img").count() == 1
+                tops[(lang, photo)] = top
+    context.close()
+    assert set(tops) == {("en", True), ("en", False), ("fr", True), ("fr", False)}
+    assert all(top < 844 for top in tops.values()), tops
+
+
+def page_links(page, front: str):
+    page.goto(front)
+    return page.locator(".lead__title a, .item__title a").all()
+
+
+def test_the_masthead_is_one_row_on_a_phone(served_site, browser):
+    _, url = served_site
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    for path in ("en/", "fr/", EN, FR):
+        page.goto(url + path)
+        height = page.evaluate("document.querySelector('.masthead').getBoundingClientRect().height")
+        assert height < 64, (path, height)
+    context.close()
+
+
+def test_the_pager_keeps_newer_and_older_on_one_row_on_a_phone(tmp_path, browser):
+    port = free_port()
+    site = make_fixture_site(tmp_path / "p", None, base_url=f"http://127.0.0.1:{port}/", page_size=1)
+    for n in range(1, 4):
+        site.write(f"content/2026/02/s{n}/fr.md", f"---\ntitle: Article {n}\ndate: 2026-02-0{n}\n---\nTexte.\n")
+    site.build()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    with serve(site.out, port, "/") as url:
+        page.goto(url + "fr/page/2/")
+        newer = page.locator(".pager a[rel=prev]").bounding_box()
+        older = page.locator(".pager a[rel=next]").bounding_box()
+    context.close()
+    assert abs(newer["y"] - older["y"]) < 1 and newer["x"] < older["x"], (newer, older)
+
+
+def test_printing_is_black_on_white_with_link_addresses_and_no_chrome(served_site, browser):
+    _, url = served_site
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(url + "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/")
+    assert page.evaluate("getComputedStyle(document.body).color") != "rgb(0, 0, 0)"  # dark on screen
+    page.emulate_media(media="print", color_scheme="dark")
+    style = page.evaluate("""() => {
+        const css = (selector, prop, pseudo) => getComputedStyle(document.querySelector(selector), pseudo || null)[prop];
+        return {text: css('body', 'color'), background: css('body', 'backgroundColor'),
+                link: css('.story__body a, .meta a', 'color'),
+                nav: css('.masthead nav', 'display'), versions: css('.other-versions', 'display'),
+                footer: css('.footer', 'display'),
+                after: css('main a[href^="http"]', 'content', '::after')};
+    }""")
+    context.close()
+    assert style["text"] == "rgb(0, 0, 0)" and style["background"] == "rgb(255, 255, 255)"
+    assert style["link"] == "rgb(0, 0, 0)"
+    assert style["nav"] == style["versions"] == style["footer"] == "none"
+    assert "https://example.org/news/etta" in style["after"]

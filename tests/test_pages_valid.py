@@ -24,7 +24,9 @@ AXE_PAGES = [
     "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/",
     "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/",
     "en/2026/01/15/ottawa-tables-a-cautious-budget/",
-    "en/archive/", "fr/tags/", "fr/tags/japon/",
+    "en/archive/", "fr/tags/", "fr/tags/japon/", "en/tags/defence/", "en/2026/02/", "fr/2026/01/27/",
+    "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/",  # with a photo
+    "fr/2026/01/27/le-canada-et-le-japon-signent-un-accord-de-transfert-d-equipements-de-defense/",
 ]
 
 

@@ -7,9 +7,11 @@ import shutil
 
 import pytest
 
-from conftest import make_fixture_site
+from conftest import make_fixture_site, tiny_picture
 from newsdigest.importer.pairing import THRESHOLD
 from newsdigest.regroup import set_key
+
+FLOOD_PHOTO, CRUE_PHOTO = tiny_picture(4, "JPEG"), tiny_picture(5, "JPEG")
 
 EN_FLOOD = """\
 ---
@@ -65,9 +67,9 @@ def site(tmp_path, monkeypatch):
     photo, and two unrelated singles. The current folder is the project, as for an editor."""
     site = make_fixture_site(tmp_path / "project", fixture=None)
     site.write(f"content/{EN}/en.md", EN_FLOOD)
-    site.write(f"content/{EN}/flood.jpg", b"flood photo")
+    site.write(f"content/{EN}/flood.jpg", FLOOD_PHOTO)
     site.write(f"content/{FR}/fr.md", FR_FLOOD)
-    site.write(f"content/{FR}/crue.jpg", b"photo de la crue")
+    site.write(f"content/{FR}/crue.jpg", CRUE_PHOTO)
     site.write("content/2026/03/ottawa-budget/en.md", EN_BUDGET)
     site.write("content/2026/03/saison-de-ski/fr.md", FR_SKI)
     monkeypatch.chdir(site.root)
@@ -161,7 +163,7 @@ def test_pair_moves_the_second_story_into_the_first(site, capsys):
                    "and removed the empty folder content/2026/03/crue-gatineau\n")
     files = snapshot(site)
     assert files[f"{EN}/fr.md"] == FR_FLOOD.encode()  # moved as it was: nothing needed editing
-    assert files[f"{EN}/crue.jpg"] == b"photo de la crue" and files[f"{EN}/flood.jpg"] == b"flood photo"
+    assert files[f"{EN}/crue.jpg"] == CRUE_PHOTO and files[f"{EN}/flood.jpg"] == FLOOD_PHOTO
     assert FR not in folders(site)
 
     status, out, err = run(site, capsys, "build")
@@ -169,8 +171,8 @@ def test_pair_moves_the_second_story_into_the_first(site, capsys):
     en, fr = site.page(EN_PAGE), site.page(FR_PAGE)
     assert f'<a class="other-link" href="/{FR_PAGE}" lang="fr" hreflang="fr">' in en
     assert f'<a class="other-link" href="/{EN_PAGE}" lang="en" hreflang="en">' in fr
-    assert '<img src="/fr/2026/03/14/crue-a-gatineau/crue.jpg" alt="La crue force' in fr
-    assert (site.out / FR_PAGE / "crue.jpg").read_bytes() == b"photo de la crue"
+    assert '<img src="/fr/2026/03/14/crue-a-gatineau/crue.jpg" width="8" height="6" alt="La crue force' in fr
+    assert (site.out / FR_PAGE / "crue.jpg").read_bytes() == CRUE_PHOTO
 
 
 @pytest.mark.parametrize("first, second", [
@@ -209,7 +211,7 @@ def test_pair_never_overwrites_a_file(site, capsys):
 
 
 def test_pair_refuses_a_photo_with_the_name_of_a_file_of_the_first_story(site, capsys):
-    site.write(f"content/{EN}/crue.jpg", b"another photo")
+    site.write(f"content/{EN}/crue.jpg", tiny_picture(3))
     assert refused(site, capsys, "pair", EN, FR) == (
         "content/2026/03/crue-gatineau/crue.jpg: photo name collision: content/2026/03/crue-gatineau/crue.jpg "
         "(the image of content/2026/03/crue-gatineau/fr.md) and content/2026/03/quebec-flood/crue.jpg have "
@@ -265,7 +267,7 @@ def test_unpair_moves_one_version_into_a_new_story(paired, capsys):
     new = "2026/03/crue-a-gatineau"
     assert set(after) == {f"{EN}/en.md", f"{EN}/flood.jpg", f"{EN}/notes.txt", f"{new}/fr.md", f"{new}/flood.jpg",
                           f"{new}/carte.png", "2026/03/ottawa-budget/en.md", "2026/03/saison-de-ski/fr.md"}
-    assert after[f"{new}/flood.jpg"] == after[f"{EN}/flood.jpg"] == b"flood photo"
+    assert after[f"{new}/flood.jpg"] == after[f"{EN}/flood.jpg"] == FLOOD_PHOTO
     # One line added at the end of the front matter; every other byte as it was.
     old = before[f"{EN}/fr.md"].decode()
     assert after[f"{new}/fr.md"].decode() == old.replace(

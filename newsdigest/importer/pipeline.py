@@ -150,7 +150,7 @@ def front_matter(article: Article, partner: Candidate | None, score: float | Non
     meta: dict[str, Any] = {"title": ex.title, "date": article.published or article.day,
                             "slug": slug or base_slug(article)}
     for key, value in (("summary", ex.standfirst), ("source", ex.source), ("author", ex.author),
-                       ("caption", ex.caption)):
+                       ("caption", ex.caption), ("credit", ex.photo_credit)):
         if value:
             meta[key] = value
     if ex.title_inferred:
@@ -160,7 +160,7 @@ def front_matter(article: Article, partner: Candidate | None, score: float | Non
     meta["original_file"] = article.source.name
     info: dict[str, Any] = {"source_sha256": article.source.sha256, "language": article.lang,
                             "language_confidence": article.confidence}
-    if ex.photo_credit:
+    if ex.photo_credit:  # also the top-level credit: above; kept here for what reads older imports
         info["photo_credit"] = ex.photo_credit
     if article.source.url:
         info["url"] = article.source.url
