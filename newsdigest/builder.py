@@ -10,13 +10,14 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 
-from . import images
+from . import images, search
 from .config import Config
 from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
@@ -129,14 +130,18 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
 
 def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True,
           progress: Progress | None = None, log: Callable[[str], None] | None = None,
-          workers: int | None = None, cache: Cache | None = None) -> Report:
+          workers: int | None = None, cache: Cache | None = None, search_index: bool = True,
+          cancel: threading.Event | None = None) -> Report:
     """Builds the site into config.output_dir. With a manifest of the last build, only pages whose
     fingerprint changed are rendered, and only files whose bytes changed are replaced; otherwise (or
     with clean=True) everything is built into a new folder that replaces the old one at the end.
     Either way, any error in content, catalogs or templates is raised before the output is touched.
     `progress` draws a bar on a terminal; `log` receives a line per phase (--verbose); `workers`
     caps the processes (default: one per core; 1 never forks, which a threaded caller needs);
-    `cache` lets a long-lived caller (the dev server) keep the cache in memory between builds."""
+    `cache` lets a long-lived caller (the dev server) keep the cache in memory between builds.
+    `search_index=False` keeps the search index of the last build as it is, even when stories changed
+    (the dev server refreshes it later, off the edit's path); the next build with it on catches up.
+    `cancel`, once set, stops the making of the search index (search.Cancelled)."""
     start = perf_counter()
     say = log or (lambda line: None)
     check_output_dir(config)
@@ -149,7 +154,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     tree = walk_content(config.content_dir) if config.content_dir.is_dir() else None
     snapshot = input_snapshot(config, tree, include_drafts)
     previous = cache.load_manifest(out)
-    if previous and previous.get("snapshot") == snapshot and not any(_missing(out, p) for p in previous["outputs"]):
+    if previous and previous.get("snapshot") == snapshot and not any(_missing(out, p) for p in previous["outputs"]) \
+            and (previous.get("search_current") or not search_index):
         # No input changed since the last build (by size and modification time), and every output is there.
         say("no input changed since the last build")
         counts = previous["counts"]
@@ -176,6 +182,14 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
         wanted = {page.path: fingerprints.page(page) for page in pages}
         wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
+        index_key = search.key(wanted)
+        indexed = search.recorded(previous["outputs"]) if previous else {}
+        current = bool(indexed) and all(value == index_key for value in indexed.values())
+        if indexed and (current or not search_index):
+            wanted.update(indexed)  # kept as they are, like any unchanged output
+        wanted_index = search_index and not current and search.has_articles(wanted)
+        index_warnings: list[str] = []
+        indexer = (lambda tree: _index(tree, index_key, cancel, index_warnings)) if wanted_index else None
 
         say(f"planned {len(pages)} pages and {len(copies)} files")
         say("no usable record of the last build: building everything" if previous is None
@@ -183,16 +197,30 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         render_start = perf_counter()
         update = progress.phase("rendering", len(pages)) if progress else None
         if previous is None:
-            written = _build_all(renderer, pages, copies, config, update, workers, cache)
+            written = _build_all(renderer, pages, copies, config, update, workers, cache, indexer, wanted)
         else:
             written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say,
-                              workers)
+                              workers, indexer)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
+    warnings += tuple(index_warnings)
     counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories), "drafts": len(drafts)}
-    cache.save_manifest(out, wanted, snapshot, counts, warnings)
+    cache.save_manifest(out, wanted, snapshot, counts, warnings,
+                        search_current=search_index or current)
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
                   seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings,
                   drafts=len(drafts))
+
+
+def _index(tree: Path, key: str, cancel: threading.Event | None, warnings: list[str]) -> dict[str, str]:
+    """The search index's files; when Pagefind fails, none, and a warning: the stories are still
+    published, and the search page says search is unavailable."""
+    try:
+        return search.index(tree, key, cancel)
+    except search.Cancelled:
+        raise
+    except BuildError as exc:
+        warnings.extend(f"{problem.message}; the site was built without a search index." for problem in exc.problems)
+        return {}
 
 
 @contextmanager
@@ -486,8 +514,9 @@ def _trim(tree: Path, names) -> None:
 
 
 def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config, progress=None,
-               workers=None, cache: Cache | None = None) -> int:
-    """Builds every page and file into a new tree, then swaps it in for the output folder."""
+               workers=None, cache: Cache | None = None, indexer=None, wanted: dict[str, str] | None = None) -> int:
+    """Builds every page and file into a new tree, then swaps it in for the output folder.
+    `indexer(tree)` makes the search index in it and returns its files, added to `wanted`."""
     out = config.output_dir
     files = {Urls.output_name("", item.path) for item in [*pages, *copies]}
     files.update(_hosting_names(config))
@@ -496,6 +525,8 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
         for copy in copies:
             _copy_into(tree, copy)
         _hosting_files(tree, config)
+        if indexer is not None:
+            (wanted if wanted is not None else {}).update(indexer(tree))
         if cache is not None:
             cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
         _swap(tree, out)
@@ -505,7 +536,7 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
 
 def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
             previous: dict[str, str], wanted: dict[str, str], cache: Cache, progress=None,
-            say: Callable[[str], None] = lambda line: None, workers=None) -> int:
+            say: Callable[[str], None] = lambda line: None, workers=None, indexer=None) -> int:
     """Renders the pages whose fingerprint changed and copies the files that changed into a new tree,
     links every other output into it from the published site (the same file: its bytes and
     modification time stay), and swaps the whole tree in. When no published byte would change,
@@ -530,7 +561,7 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
         removed = [name for name in (Urls.output_name("", path) for path in stale) if _plain(name)]
         removed += [n for n in hosting if n not in files]
         changed += [n for n in hosting if n in files]
-        if not (changed or removed):
+        if not (changed or removed or indexer):
             say("no published file changed: the output folder was left as it was")
             return len(dirty)
         with _staged(out, files) as (tree, kept):
@@ -542,6 +573,10 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
             linked = _link_published(out, tree, unchanged, kept)
             say(f"{len(changed)} files changed, {len(removed)} removed; {linked} links made to unchanged "
                 "published files")
+            if indexer is not None:
+                index_start = perf_counter()
+                wanted.update(indexer(tree))
+                say(f"made the search index in {perf_counter() - index_start:.2f} s")
             cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
             _swap(tree, out)
             _trim(tree, changed + removed)

@@ -565,10 +565,11 @@ class Cache:
                 raise  # a record that stays would be trusted after an interrupted build
 
     def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int],
-                      warnings: tuple[str, ...] = ()) -> None:
+                      warnings: tuple[str, ...] = (), search_current: bool = False) -> None:
+        """search_current: the search index among `outputs` is that of these pages (search.py)."""
         if self.enabled:
             record = {"key": code_key(), "out": str(out), "outputs": outputs, "snapshot": snapshot,
-                      "counts": counts, "warnings": list(warnings)}
+                      "counts": counts, "warnings": list(warnings), "search_current": search_current}
             if self._write(self._manifest_path(out), json.dumps(record, sort_keys=True).encode()):
                 self._manifests[str(out)] = record
 
@@ -592,6 +593,8 @@ def _valid_manifest(stored, out: Path) -> bool:
     if any(type(counts.get(k)) is not int for k in ("pages", "files", "stories")):
         return False
     if type(warnings) is not list or not all(type(w) is str for w in warnings):
+        return False
+    if type(stored.get("search_current", False)) is not bool:
         return False
     root = os.path.normpath(str(out))
     return all(type(p) is str and type(f) is str and _inside(root, p) for p, f in outputs.items())

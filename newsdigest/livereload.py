@@ -117,11 +117,15 @@ class LiveReloadServer(ThreadingHTTPServer):
                  host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.1, max_delay: float = 2.0,
                  request_timeout: float = 30.0, sse_lifetime: float = 30.0, heartbeat: float = 5.0,
                  header_timeout: float = 10.0, socket_timeout: float = 30.0,
-                 log: Callable[[str], None] = print, pages: Mapping[str, Callable[[], bytes]] | None = None):
+                 log: Callable[[str], None] = print, pages: Mapping[str, Callable[[], bytes]] | None = None,
+                 idle: Callable[[threading.Event], None] | None = None, idle_after: float = 1.0):
         """request_timeout: how long a request waits for a running build; header_timeout: the time a
         connection has to send its request line and headers, in all; socket_timeout: the limit on
         each later read or write (a client that stops reading); pages: URL path under the base
-        (such as "_status/") -> a callable returning an HTML page, made on each request."""
+        (such as "_status/") -> a callable returning an HTML page, made on each request; idle: work
+        put off the edit's path (the search index), run in the builder thread once `idle_after`
+        seconds passed without an event after a build, with an Event that the next file event sets:
+        it must then give up at once. Requests are served while it runs (it swaps atomically)."""
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.builder, self.root, self.log = builder, Path(root), log
@@ -137,7 +141,11 @@ class LiveReloadServer(ThreadingHTTPServer):
         # Watcher -> builder thread
         self._dirty_cond = threading.Condition()
         self._dirty = True  # the first build
+        self.idle, self.idle_after = idle, idle_after
+        self._idle_due = False  # a build finished since the idle work last ran
+        self._cancel_idle = threading.Event()
         self._last_event = float("-inf")
+        self._last_built = float("-inf")
         self._stopping = False
         # Builder thread <-> request threads and event streams
         self._state_cond = threading.Condition()
@@ -217,6 +225,7 @@ class LiveReloadServer(ThreadingHTTPServer):
         with self._dirty_cond:
             self._dirty = True
             self._last_event = monotonic()
+            self._cancel_idle.set()
             self._dirty_cond.notify_all()
 
     def wait_for_build(self, after: int = 0, timeout: float | None = None) -> State | None:
@@ -230,7 +239,19 @@ class LiveReloadServer(ThreadingHTTPServer):
         while True:
             with self._dirty_cond:
                 while not (self._dirty or self._stopping):
-                    self._dirty_cond.wait(0.5)
+                    if self._idle_due and monotonic() - self._last_built >= self.idle_after:
+                        break
+                    self._dirty_cond.wait(0.5 if not self._idle_due else self.idle_after)
+                if not (self._dirty or self._stopping):
+                    self._idle_due = False
+                    self._cancel_idle.clear()
+                    run_idle = True
+                else:
+                    run_idle = False
+            if run_idle:
+                self._run_idle()
+                continue
+            with self._dirty_cond:
                 first = monotonic()
                 while not self._stopping:  # debounce: wait for a quiet spell, but not forever
                     now = monotonic()
@@ -242,6 +263,13 @@ class LiveReloadServer(ThreadingHTTPServer):
                     return
                 self._dirty = False
             self._rebuild()
+
+    def _run_idle(self) -> None:
+        try:
+            self.idle(self._cancel_idle)
+        except Exception as exc:  # noqa: BLE001 - put-off work must never stop the preview
+            if not self._stopping:
+                self.log(f"(in the background) {type(exc).__name__}: {exc}")
 
     def _rebuild(self) -> None:
         with self._state_cond:
@@ -266,6 +294,9 @@ class LiveReloadServer(ThreadingHTTPServer):
             old = self._state
             if built is not None:
                 self._state = State(old.builds + 1, old.epoch + 1, (), _mount(built.base_path or old.base_path))
+                with self._dirty_cond:
+                    self._idle_due = self.idle is not None
+                    self._last_built = monotonic()
             else:
                 self._state = State(old.builds + 1, old.epoch, problems, old.base_path)
             self._building = False

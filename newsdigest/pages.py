@@ -87,6 +87,13 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                               alternates={a.lang: urls.article(a) for a in site.translations(article)},
                               lastmod=newest([article])))
             copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
+            others = site.translations(article)
+            if others:
+                # Not for search engines: each version is already its own page.
+                pages.append(Page(path=urls.side_by_side(article), template="side_by_side.html", lang=lang,
+                                  source=f"{article.path} (side by side)",
+                                  context={"article": article, "others": others},
+                                  alternates={o.lang: urls.side_by_side(o) for o in others}, in_sitemap=False))
 
         pages.extend(_paginated(
             articles, size, lambda n, lang=lang: urls.front(lang, n), template="list.html", lang=lang,
@@ -122,6 +129,8 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                           alternates={o: urls.archive(o) for o in codes if o != lang},
                           lastmod=newest(articles)))
 
+        pages.append(Page(path=urls.search(lang), template="search.html", lang=lang, source=f"search page ({lang})",
+                          alternates={o: urls.search(o) for o in codes if o != lang}, in_sitemap=False))
         topics = site.topics.of(lang)
         pages.append(Page(path=urls.tags(lang), template="tags.html", lang=lang, source=f"tag index ({lang})",
                           context={"groups": _topic_groups(topics, lang, urls)},

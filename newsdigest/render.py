@@ -14,6 +14,7 @@ from . import i18n
 from .errors import BuildError, Problem
 from .pages import Page, hreflang_set
 from .seo import StructuredData, og_locale
+from .sanitize import scoped_ids
 from .site import Site
 from .slugs import slugify
 
@@ -74,6 +75,7 @@ class Renderer:
             fulldate=lambda value, lang=None: i18n.full_date(value, loc(lang)),
             shortday=lambda value, lang=None: i18n.short_day(value, loc(lang)),
             zone=i18n.utc_offset,
+            scoped_ids=scoped_ids,
             shorttime=lambda value, lang=None: i18n.short_time(value, loc(lang)),
             isodate=lambda value: value.isoformat(),
             ucfirst=lambda text: text[:1].upper() + text[1:],

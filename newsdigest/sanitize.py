@@ -69,3 +69,12 @@ class Sanitizer:
     def clean(self, html: str) -> str:
         cleaned = _IMG_WITHOUT_SRC.sub("", nh3.clean(html, **self._options))
         return _FRAGMENT_LINK.sub(rf"\1#{ID_PREFIX}", cleaned) if 'href="#' in cleaned else cleaned
+
+
+_STORY_REF = re.compile(r'(\s(?:id|href)=")(#?)' + ID_PREFIX)
+
+
+def scoped_ids(html: str, scope: str) -> str:
+    """A sanitized body's ids and fragment links moved under `scope` ("story-fr-..."), for a page
+    that shows two bodies, whose ids may be the same."""
+    return _STORY_REF.sub(rf"\1\2{ID_PREFIX}{scope}-", html)

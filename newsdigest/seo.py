@@ -86,4 +86,10 @@ class StructuredData:
         description = " ".join(l.description for l in languages if l.description)
         if description:
             data["description"] = description
+        if lang:  # each language searches its own stories (search.py); the bilingual home has no search
+            data["potentialAction"] = {
+                "@type": "SearchAction",
+                "target": {"@type": "EntryPoint",
+                           "urlTemplate": self.urls.absolute(self.urls.search(lang)) + "?q={search_term_string}"},
+                "query-input": "required name=search_term_string"}
         return data

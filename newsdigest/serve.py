@@ -4,6 +4,8 @@ The generic server lives in livereload.py; this module gives it a builder that r
 and builds the whole site into a temporary folder (never the project's site/), and runs it until
 Ctrl-C. While it runs, `_status/` under the base path is the translation status report
 (status.py), made from the current content on every request and never written to the output.
+An edit is built without the search index, which is brought up to date once the preview has been
+quiet for a second, and given up at the next edit.
 """
 from __future__ import annotations
 
@@ -96,7 +98,8 @@ class SiteBuilder:
         # thread held at the fork.
         if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
             self.cache = Cache(config, workers=1)
-        report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache)
+        # The search index waits (refresh_search): an edit is shown without indexing every story.
+        report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache, search_index=False)
         if getattr(report, "full", True):
             message = (f"Built {count(report.pages, 'page')} from {count(report.stories, 'story', 'stories')} "
                        f"in {report.seconds:.2f} s.")
@@ -107,6 +110,17 @@ class SiteBuilder:
             message += "".join(f"\n  warning: {w}" for w in warnings)
             self.warnings = warnings
         return Built(message, config.base_path)
+
+    def refresh_search(self, cancel: threading.Event) -> None:
+        """Brings the search index up to date with the last build (the server's idle work); gives up
+        when `cancel` is set, and says nothing when the site does not build (the overlay says why)."""
+        with self.lock:
+            if self.config is None:
+                return
+            try:
+                build(self.config, include_drafts=self.include_drafts, workers=1, cache=self.cache, cancel=cancel)
+            except NewsdigestError:
+                return
 
     def pages(self) -> dict[str, Callable[[], bytes]]:
         """The pages the server makes on request (LiveReloadServer's `pages`), by URL path under the base."""
@@ -186,7 +200,7 @@ def run(args: argparse.Namespace, config: Config, log: Callable[[str], None] = _
     try:
         server = LiveReloadServer(builder, builder.out_dir, base_path=config.base_path, host=args.host,
                                   port=args.port, debounce=args.debounce, log=log,
-                                  pages=builder.pages())
+                                  pages=builder.pages(), idle=builder.refresh_search)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "

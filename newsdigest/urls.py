@@ -53,6 +53,20 @@ class Urls:
         return base if page == 1 else f"{base}page/{page}/"
 
     @staticmethod
+    def side_by_side(article) -> str:
+        """The story's versions together, seen from this one: inside its article page's folder."""
+        return f"{Urls.article(article)}side-by-side/"
+
+    @staticmethod
+    def search(lang: str) -> str:
+        return f"{lang}/search/"
+
+    @staticmethod
+    def search_bundle() -> str:
+        """Pagefind's script and index (search.py), one for every language."""
+        return "pagefind/"
+
+    @staticmethod
     def asset(name: str) -> str:
         return f"assets/{name}"
 

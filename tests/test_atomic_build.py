@@ -330,6 +330,10 @@ def test_an_incremental_build_replaces_only_the_files_whose_bytes_changed(built)
     replaced = sorted(p.relative_to(built.out).as_posix() for p, st in files.items()
                       if p.exists() and p.stat().st_ino != st.st_ino)
     kept = [p for p, st in files.items() if p.exists() and p.stat().st_ino == st.st_ino]
+    # An article changed: the search index is made again, whole (Pagefind has no partial update).
+    assert "pagefind/pagefind-entry.json" in replaced
+    replaced = [name for name in replaced if not name.startswith("pagefind/")]
+    kept = [p for p in kept if "pagefind" not in p.relative_to(built.out).parts]
     assert "en/2026/01/15/ottawa-tables-a-careful-budget/index.html" not in replaced  # a new page
     assert "en/page/2/index.html" in replaced and "fr/index.html" not in replaced
     assert all(p.stat().st_mtime_ns == files[p].st_mtime_ns for p in kept)

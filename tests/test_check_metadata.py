@@ -47,6 +47,12 @@ def plant(site_dir: Path, path: str, old: str, new: str) -> tuple[Path, int]:
     return file, text.count("\n", 0, at) + 1
 
 
+def listable(site_dir: Path) -> int:
+    """The pages a sitemap lists: all but 404.html and those marked noindex (side by side, search)."""
+    return sum(1 for html in site_dir.rglob("*.html") if html.name != "404.html"
+               and '<meta name="robots" content="noindex">' not in html.read_text(encoding="utf-8"))
+
+
 def problems(site_dir: Path) -> list[tuple[Path, int | None, str]]:
     return [(Path(p.path), p.line, p.message) for p in check_site(site_dir)]
 
@@ -57,7 +63,7 @@ def test_a_good_build_passes_with_every_metadata_file_checked(built):
     report = check_site_report(built.out)
     assert report.problems == []
     pages = len(list(built.out.rglob("*.html")))
-    assert report.sitemap_urls == pages - 1  # every page but 404.html
+    assert report.sitemap_urls == listable(built.out) < pages - 1
     assert report.feeds == 4  # Atom and JSON, in each language
     assert report.json_ld == sum(html.read_text(encoding="utf-8").count("application/ld+json")
                                  for html in built.out.rglob("*.html"))
@@ -69,7 +75,7 @@ def test_the_command_line_summary_counts_the_metadata(built, capsys):
     pages = len(list(built.out.rglob("*.html")))
     report = check_site_report(built.out)
     assert capsys.readouterr().out == (
-        f"Checked {pages} pages, {report.links} internal links and assets, {pages - 1} sitemap URLs, 4 feeds, "
+        f"Checked {pages} pages, {report.links} internal links and assets, {listable(built.out)} sitemap URLs, 4 feeds, "
         f"{report.json_ld} JSON-LD blocks and {report.hreflangs} hreflang links under {BASE}: no problems.\n")
 
 
@@ -81,7 +87,7 @@ def test_a_sitemap_split_behind_an_index_passes(fixture_site, monkeypatch):
     assert (site.out / "sitemap-5.xml").is_file()
     report = check_site_report(site.out)
     assert report.problems == []
-    assert report.sitemap_urls == len(list(site.out.rglob("*.html"))) - 1
+    assert report.sitemap_urls == listable(site.out)
 
     # one part goes missing: the index names a broken file, and its pages are not listed
     (site.out / "sitemap-2.xml").unlink()
@@ -90,7 +96,8 @@ def test_a_sitemap_split_behind_an_index_passes(fixture_site, monkeypatch):
         site.out / "sitemap.xml", 4,
         "sitemap https://user.github.io/a/deep/path/sitemap-2.xml: no file sitemap-2.xml in the site.")
     assert len(found) == 1 + 10 and all(p.message.endswith("is not listed; the sitemap must list every "
-                                                           "HTML page but 404.html.") for p in found[1:])
+                                                           "HTML page but 404.html and those marked noindex.")
+                                        for p in found[1:])
 
 
 @pytest.mark.parametrize("text, rfc, w3c", [
@@ -114,7 +121,7 @@ def test_page_missing_from_the_sitemap(copy):
     sitemap.write_text(text.replace(entry.group(0), ""))
     assert problems(copy) == [
         (sitemap, None, f"page en/archive/index.html ({BASE}en/archive/) is not listed; "
-                        "the sitemap must list every HTML page but 404.html.")]
+                        "the sitemap must list every HTML page but 404.html and those marked noindex.")]
 
 
 def test_sitemap_alternates_differ_from_the_head(copy):
@@ -146,9 +153,9 @@ def test_sitemap_urls_outside_the_site_twice_or_not_canonical(copy):
         (sitemap, twice, f"URL {BASE}en/tags/ is listed twice (first at sitemap.xml:{first_tags})."),
         (sitemap, index, f"URL {BASE}fr/tags/index.html is not the page's canonical URL {BASE}fr/tags/."),
         (sitemap, None, f"page en/archive/index.html ({BASE}en/archive/) is not listed; "
-                        "the sitemap must list every HTML page but 404.html."),
+                        "the sitemap must list every HTML page but 404.html and those marked noindex."),
         (sitemap, None, f"page fr/archive/index.html ({BASE}fr/archive/) is not listed; "
-                        "the sitemap must list every HTML page but 404.html.")]
+                        "the sitemap must list every HTML page but 404.html and those marked noindex.")]
 
 
 def test_sitemap_not_well_formed_or_in_the_wrong_namespace(copy):
@@ -370,7 +377,7 @@ def test_breadcrumbs_must_be_built_pages_ending_with_the_page(copy):
 def test_home_pages_need_a_website(copy):
     root = copy / "index.html"
     root.write_text(re.sub(r'<script type="application/ld\+json">.*?</script>', "", root.read_text()))
-    front, line = plant(copy, "fr/", f'"name": "Le Digest", "url": "{BASE}fr/"', f'"name": "Le Digest", "url": "{BASE}"')
+    front, line = plant(copy, "fr/", f'"url": "{BASE}fr/"}}', f'"url": "{BASE}"}}')
     assert problems(copy) == [
         (front, line, f'WebSite url "{BASE}" differs from the canonical URL {BASE}fr/'),
         (root, None, "a home page has no WebSite JSON-LD.")]

@@ -56,14 +56,22 @@ class Head(HTMLParser):
         self._in_ld = False
 
 
-def pages(site, url) -> dict[str, Head]:
-    """Absolute URL -> parsed head, for every HTML page of the built site."""
+def page_texts(site, url) -> dict[str, str]:
+    """Absolute URL -> HTML, for every HTML page of the built site."""
     result = {}
     for file in sorted(site.out.rglob("*.html")):
         rel = file.relative_to(site.out).as_posix()
+        result[url + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)] = file.read_text(encoding="utf-8")
+    return result
+
+
+def pages(site, url) -> dict[str, Head]:
+    """Absolute URL -> parsed head, for every HTML page of the built site."""
+    result = {}
+    for page, text in page_texts(site, url).items():
         head = Head()
-        head.feed(file.read_text(encoding="utf-8"))
-        result[url + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)] = head
+        head.feed(text)
+        result[page] = head
     return result
 
 
@@ -102,7 +110,9 @@ def test_sitemap_lists_every_page_with_the_same_alternates_as_its_head(served_si
     site, url = served_site
     heads = pages(site, url)
     entries = sitemap_sets(site)
-    assert set(entries) == set(heads) - {url + "404.html"}
+    hidden = {page for page, text in page_texts(site, url).items() if '<meta name="robots" content="noindex">' in text}
+    assert hidden  # the side-by-side and search pages
+    assert set(entries) == set(heads) - {url + "404.html"} - hidden
     for loc, alternates in entries.items():
         assert alternates == heads[loc].hreflangs, loc
     assert (site.out / "robots.txt").read_text() == f"User-agent: *\nAllow: /\n\nSitemap: {url}sitemap.xml\n"

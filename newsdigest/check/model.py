@@ -36,6 +36,7 @@ class PageInfo:
     alternates: list[tuple[str, str, int]] = field(default_factory=list)  # (hreflang, href, line)
     links: list[tuple[str, int]] = field(default_factory=list)  # (raw URL, line)
     ids: set[str] = field(default_factory=set)
+    noindex: bool = False  # <meta name="robots" content="noindex">: kept out of the sitemap
     # For check_head and check_feeds: og:/twitter:/article: <meta> (key, content, line), announced feeds
     # (type, href, line) and the text of each application/ld+json script (text, line).
     metas: list[tuple[str, str, int]] = field(default_factory=list)
@@ -75,6 +76,8 @@ class PageParser(HTMLParser):
                 info.feeds.append((kind, href or "", line))
         elif tag == "meta":
             key = (values.get("property") or values.get("name") or "").lower()
+            if key == "robots" and "noindex" in (values.get("content") or "").lower().replace(",", " ").split():
+                info.noindex = True
             if key.startswith(("og:", "twitter:", "article:")):
                 info.metas.append((key, values.get("content") or "", line))
             if key in URL_METAS and values.get("content"):

@@ -48,9 +48,9 @@ def check_sitemap(site: SiteFiles, pages: dict[Path, PageInfo]) -> tuple[list[Pr
                                 f"(or a <sitemapindex>) in the namespace {SITEMAP_NS[1:-1]}.", root.line))
         return problems, 0
     for target, page in pages.items():
-        if target not in listed and target != site.dir / "404.html":
+        if target not in listed and target != site.dir / "404.html" and not page.noindex:
             problems.append(Problem(file, f"page {site.rel(target)} ({page.url}) is not listed; the sitemap "
-                                    "must list every HTML page but 404.html."))
+                                    "must list every HTML page but 404.html and those marked noindex."))
     return problems, len(listed)
 
 def _check_lastmod(node: Node, loc: str, file: Path, problems: list[Problem]) -> None:
@@ -81,6 +81,10 @@ def _check_urlset(file: Path, root: Node, site: SiteFiles, pages: dict[Path, Pag
             continue
         listed[target] = (file, locs[0].line)
         page = pages[target]
+        if page.noindex:
+            problems.append(Problem(file, f"URL {loc} is marked noindex (<meta name=\"robots\">), so it must not "
+                                    "be listed.", locs[0].line))
+            continue
         if unquote(loc) != page.url:
             problems.append(Problem(file, f"URL {loc} is not the page's canonical URL {page.url}.", locs[0].line))
         _check_lastmod(entry, loc, file, problems)
