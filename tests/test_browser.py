@@ -168,3 +168,40 @@ def test_printing_is_black_on_white_with_link_addresses_and_no_chrome(served_sit
     assert style["link"] == "rgb(0, 0, 0)"
     assert style["nav"] == style["versions"] == style["footer"] == "none"
     assert "https://example.org/news/etta" in style["after"]
+
+
+@pytest.mark.parametrize("lang, word, found", [
+    ("fr", "souligné", FR),  # French stemming: "souligner" would find it too
+    ("en", "forge", EN),
+])
+def test_a_search_lists_the_article_in_the_readers_language_only(served_site, page, lang, word, found):
+    _, url = served_site
+    page.goto(url + f"{lang}/search/?q={word}")
+    page.wait_for_selector(".search-list li a")
+    hrefs = page.eval_on_selector_all(".search-list li a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["/repo/" + found]
+    assert page.locator("#q").input_value() == word
+    assert page.locator(".search-status").inner_text().startswith("1 ")
+
+
+def test_a_search_from_the_form_lands_on_results_and_marks_the_words(served_site, page):
+    _, url = served_site
+    page.goto(url + "en/search/")
+    page.fill("#q", "budget")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/en/search/?q=budget")
+    page.wait_for_selector(".search-list li")
+    assert page.locator(".search-list li a").first.get_attribute("href") == \
+        "/repo/en/2026/01/15/ottawa-tables-a-cautious-budget/"
+    assert page.locator(".search-list mark").first.inner_text().lower().startswith("budget")
+
+
+def test_the_search_page_says_what_to_do_without_javascript(served_site, browser):
+    _, url = served_site
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url + "fr/search/?q=japon")
+    note = page.locator(".search-note")
+    assert note.is_visible() and "La recherche a besoin de JavaScript" in note.inner_text()
+    assert note.get_by_role("link", name="Sujets").get_attribute("href") == "/repo/fr/tags/"
+    context.close()

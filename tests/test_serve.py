@@ -807,3 +807,49 @@ def test_the_error_overlay_is_accessible_and_can_be_hidden(fixture_site, tmp_pat
         assert axe_violations(page) == {}
         page.get_by_role("button", name="Hide").click()
         assert overlay.count() == 0
+
+
+def test_an_edit_is_shown_before_the_search_index_which_catches_up_when_quiet(fixture_site, tmp_path, monkeypatch):
+    from newsdigest import search
+    site = fixture_site("basic")
+    made = []
+    real = search.index
+    monkeypatch.setattr(search, "index", lambda tree, key, cancel=None: made.append(key) or real(tree, key, cancel))
+    builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
+    with live(builder, builder.out_dir, site.config().base_path, idle=builder.refresh_search, idle_after=0.5) as server:
+        builder.watch = server.watch
+        server.watch(watched_paths(site.config()))
+        assert made == []  # the first build shows the site without waiting for the index
+        wait_until(lambda: len(made) == 1 and (builder.out_dir / "pagefind" / "pagefind.js").is_file(),
+                   "the index made once the preview was quiet")
+        entry = (builder.out_dir / "pagefind" / "pagefind-entry.json").read_bytes()
+        text = (site.root / STORY).read_text(encoding="utf-8")
+        site.write(STORY, text + "\nA paragraph about glaciers.\n")
+        assert server.wait_for_build(1, TIMEOUT).problems == ()
+        assert "glaciers" in get(server, "/" + EN)[2]
+        assert (builder.out_dir / "pagefind" / "pagefind.js").is_file()  # the old index still serves
+        wait_until(lambda: len(made) == 2, "the index made again for the edit")
+        wait_until(lambda: (builder.out_dir / "pagefind" / "pagefind-entry.json").read_bytes() != entry,
+                   "the new index swapped in")
+
+
+def test_an_edit_during_the_search_index_stops_it(fixture_site, tmp_path, monkeypatch):
+    from newsdigest import search
+    site = fixture_site("basic")
+    started, stopped = threading.Event(), []
+
+    def slow_index(tree, key, cancel=None):
+        started.set()
+        assert cancel.wait(TIMEOUT), "the edit never cancelled the index"
+        stopped.append(key)
+        raise search.Cancelled(tree)
+    monkeypatch.setattr(search, "index", slow_index)
+    builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
+    with live(builder, builder.out_dir, site.config().base_path, idle=builder.refresh_search, idle_after=0.1) as server:
+        builder.watch = server.watch
+        server.watch(watched_paths(site.config()))
+        assert started.wait(TIMEOUT)
+        text = (site.root / STORY).read_text(encoding="utf-8")
+        site.write(STORY, text + "\nA paragraph about glaciers.\n")
+        assert server.wait_for_build(1, TIMEOUT).problems == ()
+        assert stopped and "glaciers" in get(server, "/" + EN)[2]
