@@ -87,13 +87,6 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                               alternates={a.lang: urls.article(a) for a in site.translations(article)},
                               lastmod=newest([article])))
             copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
-            others = site.translations(article)
-            if others:
-                # Not for search engines: each version is already its own page.
-                pages.append(Page(path=urls.side_by_side(article), template="side_by_side.html", lang=lang,
-                                  source=f"{article.path} (side by side)",
-                                  context={"article": article, "others": others},
-                                  alternates={o.lang: urls.side_by_side(o) for o in others}, in_sitemap=False))
 
         pages.extend(_paginated(
             articles, size, lambda n, lang=lang: urls.front(lang, n), template="list.html", lang=lang,
@@ -153,6 +146,11 @@ def plan(site: Site) -> tuple[list[Page], list[Copy]]:
                           context={"stories": chunk, "pagination": pagination},
                           alternates={code: urls.front(code) for code in codes} if number == 1 else {},
                           lastmod=newest([a for s in chunk for a in s.articles.values()])))
+    for story in site.stories:
+        if len(story.articles) > 1:  # not for search engines: each version is already its own page
+            pages.append(Page(path=urls.side_by_side(story), template="side_by_side.html", lang=None,
+                              source=f"{story.folder} (side by side)",
+                              context={"versions": list(story.articles.values())}, in_sitemap=False))
     pages.append(Page(path=urls.not_found(), template="404.html", lang=None, source="404 page",
                       in_sitemap=False))
     pages.extend(_feeds(site))

@@ -90,6 +90,7 @@ class Renderer:
             language_name=lambda of, lang=None: i18n.language_name(locale_of[of], loc(lang)),
             urls=self.urls, image_href=self.site.image_href, photo=self.site.photo, by_day=by_day,
             stories_by_day=stories_by_day, topic_name=self.topic_name,
+            side_by_side=lambda article: self.urls.href(self.urls.side_by_side(self.site.story(article))),
             tr=self.tr,
         )
         return env

@@ -53,9 +53,10 @@ class Urls:
         return base if page == 1 else f"{base}page/{page}/"
 
     @staticmethod
-    def side_by_side(article) -> str:
-        """The story's versions together, seen from this one: inside its article page's folder."""
-        return f"{Urls.article(article)}side-by-side/"
+    def side_by_side(story) -> str:
+        """A story's versions together: one bilingual page, named after its first version's URL."""
+        first = next(iter(story.articles.values()))
+        return f"side-by-side/{first.date:%Y/%m/%d}/{first.slug}/"
 
     @staticmethod
     def search(lang: str) -> str:

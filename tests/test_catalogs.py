@@ -7,7 +7,8 @@ from babel.messages.pofile import read_po
 
 from conftest import ROOT
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "tr": (2,)}  # tr(lang, message): as babel.cfg's comment extracts
+# tr(lang, message) and the in_every_language(message) macro: as babel.cfg's command extracts them.
+KEYWORDS = {**DEFAULT_KEYWORDS, "tr": (2,), "in_every_language": (1,)}
 
 
 def template_messages() -> set[str]:

@@ -27,8 +27,8 @@ AXE_PAGES = [
     "en/archive/", "fr/tags/", "fr/tags/japon/", "en/tags/defence/", "en/2026/02/", "fr/2026/01/27/",
     "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/",  # with a photo
     "fr/2026/01/27/le-canada-et-le-japon-signent-un-accord-de-transfert-d-equipements-de-defense/",
-    "en/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/side-by-side/",
-    "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/side-by-side/",
+    "side-by-side/2026/01/27/canada-and-japan-sign-a-defence-equipment-transfer-agreement/",
+    "side-by-side/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/",
     "en/search/", "fr/search/?q=japon",
 ]
 

@@ -145,25 +145,28 @@ def test_the_front_pages_tell_search_engines_how_to_search(fixture_site):
 
 # Side by side
 
-def test_a_story_in_both_languages_has_a_side_by_side_page_linked_from_both_versions(fixture_site):
+def test_a_story_in_both_languages_has_one_side_by_side_page_linked_from_both_versions(fixture_site):
     site = fixture_site("basic")
     site.build()
-    for own, other in ((EN_NK, FR_NK), (FR_NK, EN_NK)):
+    both = "side-by-side/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
+    for own in (EN_NK, FR_NK):
         article = lxml.html.fromstring(site.page(own))
-        assert article.xpath("//p[@class='side-by-side']/a/@href") == ["/" + own + "side-by-side/"]
-        page = lxml.html.fromstring(site.page(own + "side-by-side/"))
-        versions = page.xpath("//article[@class='sbs__version']")
-        assert [v.get("lang") for v in versions] == [own[:2], other[:2]]
-        for version, path in zip(versions, (own, other)):
-            assert version.xpath(".//h2/a/@href") == ["/" + path]
-            assert version.xpath(".//time/@datetime")
-            assert version.xpath(".//div[@class='story__body']//p")
-        assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]
-        switch = {a.get("lang"): a.get("href") for a in page.xpath("//nav[@class='languages']//a")}
-        assert switch[other[:2]] == "/" + other + "side-by-side/"
+        assert article.xpath("//p[@class='side-by-side']/a/@href") == ["/" + both]
+    page = lxml.html.fromstring(site.page(both))
+    versions = page.xpath("//article[@class='sbs__version']")
+    assert [v.get("lang") for v in versions] == ["en", "fr"]
+    for version, path in zip(versions, (EN_NK, FR_NK)):
+        assert version.xpath(".//h2/a/@href") == ["/" + path]
+        assert version.xpath(".//time/@datetime")
+        assert version.xpath(".//div[@class='story__body']//p")
+    assert [h.text_content() for h in page.xpath("//h1")] == ["Side by side · Côte à côte"]
+    assert page.xpath("//meta[@name='robots']/@content") == ["noindex"]
+    assert not page.xpath("//link[@hreflang]")  # not a page of search results either
     assert "side-by-side" not in (site.out / "sitemap.xml").read_text()
     assert "side-by-side" not in (site.out / "en" / "feed.xml").read_text()
-    assert not (site.out / "en/2026/01/15/ottawa-tables-a-cautious-budget/side-by-side").exists()  # English only
+    assert len(list((site.out / "side-by-side").glob("*/*/*/*/index.html"))) == 3  # the stories with two versions
+    only_english = lxml.html.fromstring(site.page("en/2026/01/15/ottawa-tables-a-cautious-budget/"))
+    assert not only_english.xpath("//p[@class='side-by-side']")
 
 
 def test_the_two_bodies_keep_distinct_ids(tmp_path):
@@ -172,7 +175,7 @@ def test_the_two_bodies_keep_distinct_ids(tmp_path):
     site.write("content/2026/02/s/en.md", f"---\ntitle: Notes\ndate: 2026-02-11\n---\n{body}")
     site.write("content/2026/02/s/fr.md", f"---\ntitle: Notes fr\ndate: 2026-02-11\n---\n{body}")
     site.build()
-    page = site.page("en/2026/02/11/notes/side-by-side/")
+    page = site.page("side-by-side/2026/02/11/notes/")
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     for href in re.findall(r'href="#([^"]+)"', page):
