@@ -205,3 +205,17 @@ def test_the_search_page_says_what_to_do_without_javascript(served_site, browser
     assert note.is_visible() and "La recherche a besoin de JavaScript" in note.inner_text()
     assert note.get_by_role("link", name="Sujets").get_attribute("href") == "/repo/fr/tags/"
     context.close()
+
+
+def test_the_masthead_box_searches_from_any_page_on_a_desktop(served_site, browser):
+    _, url = served_site
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(url + EN)
+    box = page.get_by_role("search", name="Search the stories").get_by_role("searchbox")
+    box.fill("forge")
+    box.press("Enter")
+    page.wait_for_url("**/en/search/?q=forge")
+    page.wait_for_selector(".search-list li a")
+    assert page.locator(".search-list li a").first.get_attribute("href") == "/repo/" + EN
+    context.close()
