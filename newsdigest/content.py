@@ -336,45 +336,127 @@ class SourceFile:
 @dataclass(frozen=True)
 class Tree:
     """content/ walked once per build: each folder with its visible file names, in a stable order,
-    and the links found in it that resolve outside content/ (never followed, always reported)."""
+    and the links found in it that resolve outside content/ (never followed, always reported).
+    With walk_content(stats=True): `stats`, each file's stat key (cache.stat_key; None for one that
+    vanished meanwhile), in the order of the folders and their names, what the builder's input
+    snapshot compares; and `listing`, what the next walk may reuse (see walk_content)."""
     folders: tuple[tuple[str, tuple[str, ...]], ...]
     links_out: tuple[tuple[str, str], ...] = ()  # (the link, where it points)
+    stats: tuple[tuple[int, int, int, int] | None, ...] | None = None
+    listing: dict[str, tuple] | None = None
 
     def __iter__(self):
         return iter(self.folders)
 
 
-def walk_content(root: Path) -> Tree:
+def walk_content(root: Path, stats: bool = False, known: dict | None = None, settled: int = 0) -> Tree:
     """Every folder below root with its visible files (hidden, _private and backup files are
     skipped). Links are never followed out of root: a link to a folder is not descended, and one
-    that resolves outside root is listed in links_out."""
-    folders, links_out = [], []
+    that resolves outside root is listed in links_out.
+
+    With stats, each file's stat key is taken in the same pass (Tree.stats), and each folder's
+    (Tree.listing: {folder: (stat key, file names, folder names, settled)}). Given the listing
+    of an earlier walk (`known`), a folder whose stat key is the same is not listed again: an
+    entry is created, removed or renamed only by changing its folder's modification and change
+    times, and the change time cannot be put back. An entry counts only if the folder had not
+    changed for a while when it was listed (its change time before `settled`, a time in
+    nanoseconds): a change within the same tick of the clock would leave the times as they were.
+    Nor does one of a folder holding links, whose targets may change without it. A stored
+    entry is used only if it could have come from a listing (text names, no "/", none hidden)."""
+    from operator import attrgetter
+    stat_key = attrgetter("st_mtime_ns", "st_size", "st_ctime_ns", "st_ino")  # cache.stat_key, in C: 150,000 calls
+
+    folders, links_out, found = [], [], []
+    listing: dict[str, tuple] | None = {} if stats else None
+    known = known if stats and type(known) is dict else {}
     real_root = os.path.realpath(root)
     pending = [str(root)]
+    visible: dict[str, bool] = {}  # names repeat (en.md, fr.md, years, months): each is tested once
+    plain: dict[tuple, bool] = {}  # the same for stored tuples of names
+    shared: dict[tuple, tuple] = {}
+
+    def seen(name: str) -> bool:
+        show = visible.get(name)
+        if show is None:
+            show = visible[name] = _visible(name)
+        return show
+
+    def listed(names) -> bool:
+        """Whether stored names are ones a listing gives: text, without "/", visible."""
+        ok = plain[names] = type(names) is tuple and all(
+            type(name) is str and name and "/" not in name and "\0" not in name and seen(name) for name in names)
+        return ok
+
+    stat, append, sep = os.stat, found.append, os.sep
     while pending:
         folder = pending.pop()
+        if listing is not None:
+            try:
+                key = stat_key(stat(folder))
+            except OSError:
+                continue
+            entry = known.get(folder)
+            if entry is not None:
+                try:
+                    stored, names, subfolders, settled_then = entry
+                    reuse = settled_then is True and stored == key and (plain.get(names) or listed(names)) \
+                        and (plain.get(subfolders) or listed(subfolders))
+                except (TypeError, ValueError):  # not a listing (a crafted cache): list the folder
+                    reuse = False
+                if reuse:
+                    folders.append((folder, names))
+                    listing[folder] = entry
+                    prefix = folder if folder.endswith(sep) else folder + sep  # as a listing's paths
+                    for name in names:
+                        try:
+                            append(stat_key(stat(prefix + name)))
+                        except OSError:  # vanished: the snapshot simply differs
+                            append(None)
+                    if subfolders:
+                        pending.extend([prefix + name for name in reversed(subfolders)])
+                    continue
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as entries:
+                entries = list(entries)
         except OSError:
             continue
-        names, below = [], []
+        files, below, out, links = [], [], [], False
         for entry in entries:
-            if not _visible(entry.name):
+            name = entry.name
+            if not seen(name):
                 continue
             if entry.is_symlink():
+                links = True
                 target = os.path.realpath(entry.path)
                 if os.path.commonpath((real_root, target)) != real_root:
-                    links_out.append((entry.path, target))
+                    out.append((entry.path, target))
                     continue
                 if os.path.isdir(target):
                     continue  # a folder seen twice would publish its stories twice
             if entry.is_dir(follow_symlinks=False):
-                below.append(entry.path)
+                below.append((name, entry.path))
             else:
-                names.append(entry.name)
-        folders.append((folder, tuple(names)))
-        pending.extend(reversed(below))
-    return Tree(tuple(folders), tuple(links_out))
+                files.append((name, entry))
+        # In name order (one folder's paths sort as their names); no two entries share a name.
+        files.sort()
+        below.sort()
+        out.sort()
+        links_out.extend(out)
+        names = tuple(name for name, _ in files)
+        folders.append((folder, names))
+        if listing is not None:
+            # One tuple for equal listings (en.md and fr.md): stored once, read back once.
+            names = shared.setdefault(names, names)
+            subfolders = tuple(name for name, _ in below)
+            listing[folder] = (key, names, shared.setdefault(subfolders, subfolders),
+                               not links and key[2] < settled)
+            for _, entry in files:
+                try:
+                    found.append(stat_key(entry.stat()))  # the target's, for a link inside root
+                except OSError:
+                    found.append(None)
+        pending.extend(path for _, path in reversed(below))
+    return Tree(tuple(folders), tuple(links_out), tuple(found) if stats else None, listing)
 
 
 def _listing(names) -> str:

@@ -47,3 +47,10 @@ def test_import_speed_benchmark_runs(tmp_path):
     import import_speed
     assert len(import_speed.measure_file(5, 1, tmp_path)) == 1
     assert len(import_speed.measure_batch(4, 1, tmp_path)) == 1
+
+
+def test_no_change_benchmark_times_builds_that_write_nothing(tmp_path):
+    import nochange
+    times, pages = nochange.measure(6, 2, tmp_path)
+    assert len(times) == 2 and all(0 < t < 60 for t in times) and pages > 6
+    assert nochange.measure(6, 1, tmp_path)[1] == pages  # the project is kept and reused

@@ -3,10 +3,13 @@ stale cache is detected and rebuilt, never trusted."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,3 +216,344 @@ def test_editing_a_template_rerenders_only_the_pages_that_use_it(tmp_path):
     report = assert_same_as_clean(site)
     html_pages = len(list(site.out.rglob("*.html")))
     assert report.written == html_pages < first.pages  # every HTML page; not the feeds, sitemap, robots.txt
+
+
+# The no-change shortcut (issue 15): a rebuild with nothing to do reads only a small companion of
+# the manifest, walks content/ once (listing and stats in one pass), and looks for every output,
+# in a child process meanwhile. Whatever it skips must still be caught.
+
+def _no_change(site, **kwargs) -> tuple[bool, object]:
+    """(whether the build took the no-change shortcut, its report)."""
+    lines: list[str] = []
+    report = build(site.config(), log=lines.append, **kwargs)
+    return "no input changed since the last build" in lines, report
+
+
+def _article_page(site) -> Path:
+    return next(p for p in sorted(site.out.glob("en/*/*/*/*/index.html")))
+
+
+@pytest.mark.parametrize("workers", [None, 1])  # looked for in a child process, or here
+def test_a_deleted_article_page_is_rebuilt(tmp_path, workers):
+    site = project(tmp_path / "p")
+    site.build()
+    assert _no_change(site, workers=workers)[0]
+    page = _article_page(site)
+    page.unlink()
+    skipped, report = _no_change(site, workers=workers)
+    assert not skipped and report.written == 1 and page.is_file()
+    assert tree(site.out) == tree(_clean(site))
+    assert _no_change(site, workers=workers)[0]
+
+
+@pytest.mark.parametrize("workers", [None, 1])
+def test_an_article_page_replaced_by_a_dangling_link_is_rebuilt(tmp_path, workers):
+    site = project(tmp_path / "p")
+    site.build()
+    page = _article_page(site)
+    page.unlink()
+    page.symlink_to(tmp_path / "nowhere")
+    skipped, report = _no_change(site, workers=workers)
+    assert not skipped and report.written == 1
+    assert page.is_file() and not page.is_symlink()
+    assert tree(site.out) == tree(_clean(site))
+
+
+def test_a_deleted_page_folder_is_rebuilt(tmp_path):
+    site = project(tmp_path / "p")
+    site.build()
+    shutil.rmtree(_article_page(site).parent.parent)  # a whole day of English articles
+    skipped, report = _no_change(site)
+    assert not skipped and report.written >= 1
+    assert tree(site.out) == tree(_clean(site))
+
+
+def _clean(site) -> Path:
+    out = site.root / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(dataclasses.replace(site.config(), output_dir=out), clean=True, use_cache=False)
+    return out
+
+
+def test_outputs_of_a_folder_holding_many_are_looked_for_by_listing_it(tmp_path):
+    """Folders with many outputs (the search index's fragments) are listed once, not looked for
+    file by file; a file missing from the listing, or a dangling link, counts as missing."""
+    from newsdigest import builder
+    from newsdigest.cache import Cache
+    site = project(tmp_path / "p")
+    for n in range(12):  # enough fragments for the search index's folder to be listed
+        for lang in ("en", "fr"):
+            site.write(f"content/2026/03/extra-{n}/{lang}.md",
+                       f"---\ntitle: Extra {n} {lang}\ndate: 2026-03-0{1 + n % 9}\n---\nText {n}.\n")
+    site.build()
+    record = Cache(site.config()).load_manifest(site.out, outputs=False)
+    assert "outputs" not in record and "pagefind/fragment" in record["listed"]
+    assert len(record["files"].split("\0")) > 100
+    for fork in (True, False):
+        assert not builder._missing(site.out, record, fork=fork)()
+    fragment = sorted((site.out / "pagefind/fragment").iterdir())[3]
+    data = fragment.read_bytes()
+    fragment.unlink()
+    for fork in (True, False):
+        assert builder._missing(site.out, record, fork=fork)()
+    assert not _no_change(site)[0]
+    fragment.symlink_to(tmp_path / "nowhere")
+    assert builder._missing(site.out, record)()
+    fragment.unlink()
+    fragment.write_bytes(data)
+    assert not builder._missing(site.out, record)()
+    (site.out / "pagefind/fragment").rename(site.out / "pagefind/moved")
+    assert builder._missing(site.out, record)()
+
+
+def test_an_answer_that_is_not_needed_stops_the_child(tmp_path):
+    from newsdigest import builder
+    from newsdigest.cache import Cache
+    site = project(tmp_path / "p")
+    site.build()
+    record = Cache(site.config()).load_manifest(site.out, outputs=False)
+    answer = builder._missing(site.out, record, fork=True)
+    assert answer(needed=False)  # killed and reaped, whatever it had found
+    assert answer() is True  # asked again: the same answer, no second wait
+
+
+def test_the_manifest_companion_is_trusted_only_beside_its_manifest(tmp_path):
+    from newsdigest.cache import CACHE_DIR
+    site = project(tmp_path / "p")
+    site.build()
+    [manifest] = (site.root / CACHE_DIR / "outputs").glob("*.json")
+    companion = manifest.with_suffix(".pickle")
+    assert companion.is_file()
+    # Without its companion, the manifest itself says there is nothing to do.
+    companion.unlink()
+    skipped, report = _no_change(site)
+    assert skipped and report.written == 0 and not report.full
+    # Written again by any build that goes on; then used.
+    (site.root / "content/2026/01/ottawa-budget/en.md").write_text(
+        (site.root / "content/2026/01/ottawa-budget/en.md").read_text() + "\nOne more line.\n")
+    site.build()
+    assert companion.is_file() and _no_change(site)[0]
+    # A manifest changed by hand (here its snapshot, at the same length) is read, not its companion.
+    text = manifest.read_text()
+    snapshot = json.loads(text)["snapshot"]
+    manifest.write_text(text.replace(snapshot, "0" * len(snapshot)))
+    skipped, report = _no_change(site)
+    assert not skipped and report.written == 0 and not report.full
+    # No manifest (what a build killed after its swap leaves): a full build, whatever the companion says.
+    shutil.copy(companion, tmp_path / "companion")
+    manifest.unlink()
+    shutil.copy(tmp_path / "companion", companion)
+    skipped, report = _no_change(site)
+    assert not skipped and report.full
+    assert tree(site.out) == tree(_clean(site))
+
+
+def test_the_walk_takes_each_files_stat_in_the_same_pass(tmp_path):
+    from newsdigest.cache import stat_key
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    (site.root / "content/2026/01/ottawa-budget/photo.jpg").symlink_to("en.md")  # a link inside: its target's stat
+    plain, walked = walk_content(site.root / "content"), walk_content(site.root / "content", stats=True)
+    assert plain.folders == walked.folders and plain.links_out == walked.links_out and plain.stats is None
+    paths = [os.path.join(folder, name) for folder, names in walked for name in names]
+    assert len(paths) > 5 and [stat_key(os.stat(p)) for p in paths] == list(walked.stats)
+
+
+# A folder's listing is reused while its stat key is unchanged, if it had settled when listed.
+
+FUTURE = 2 ** 62  # a `settled` time after every change: every folder counts as settled
+
+
+def _counting_listings(monkeypatch) -> list[str]:
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counting(path="."):
+        listed.append(path if isinstance(path, int) else os.fspath(path))
+        return scandir(path)
+    monkeypatch.setattr(os, "scandir", counting)
+    return listed
+
+
+def _tick() -> None:
+    """Waits for the file system's clock (coarse, a few milliseconds a tick) to move on."""
+    import time
+    time.sleep(0.05)
+
+
+def test_a_walk_lists_again_only_the_folders_that_changed(tmp_path, monkeypatch):
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    root = site.root / "content"
+    first = walk_content(root, stats=True, settled=FUTURE)
+    assert all(entry[3] for entry in first.listing.values())
+    listed = _counting_listings(monkeypatch)
+    again = walk_content(root, stats=True, known=first.listing, settled=FUTURE)
+    assert listed == [] and again.listing == first.listing
+    assert (again.folders, again.links_out, again.stats) == (first.folders, first.links_out, first.stats)
+    # A new file, the folder's modification time put back: its change time still moved.
+    _tick()
+    story = root / "2026/01/ottawa-budget"
+    info = story.stat()
+    (story / "fr.md").write_text("---\ntitle: Budget\ndate: 2026-01-15\n---\nTexte.\n")
+    os.utime(story, ns=(info.st_atime_ns, info.st_mtime_ns))
+    third = walk_content(root, stats=True, known=again.listing, settled=FUTURE)
+    assert listed == [str(story)]
+    assert third.folders == walk_content(root).folders and "fr.md" in dict(third.folders)[str(story)]
+
+
+def test_a_folder_that_changed_just_before_it_was_listed_is_listed_again(tmp_path, monkeypatch):
+    """Within one tick of the clock, a change leaves a folder's times as they were: a listing
+    taken then is not trusted by the next walk."""
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    root = site.root / "content"
+    first = walk_content(root, stats=True, settled=0)  # every folder changed "just now"
+    assert not any(entry[3] for entry in first.listing.values())
+    listed = _counting_listings(monkeypatch)
+    walk_content(root, stats=True, known=first.listing, settled=0)
+    assert len(listed) == len(first.folders)
+
+
+def test_a_folder_holding_a_link_is_always_listed_again(tmp_path, monkeypatch):
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    root = site.root / "content"
+    story = root / "2026/01/ottawa-budget"
+    (tmp_path / "target.txt").write_text("inside, for now")
+    (story / "notes.txt").symlink_to(tmp_path / "target.txt")
+    first = walk_content(root, stats=True, settled=FUTURE)
+    assert first.listing[str(story)][3] is False and first.links_out
+    listed = _counting_listings(monkeypatch)
+    walk_content(root, stats=True, known=first.listing, settled=FUTURE)
+    assert listed == [str(story)]
+
+
+@pytest.mark.parametrize("names", [("../../secret.txt",), (".env",), ("en.md~",), ("",), (1,), (["en.md"],),
+                                   ("a\0b",)])
+def test_a_crafted_listing_is_never_used(tmp_path, names):
+    """A stored listing is used only if a listing could have given it: a crafted cache cannot
+    make the walk publish a hidden file or one outside content/, nor make it fail."""
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    root = site.root / "content"
+    fresh = walk_content(root, stats=True, settled=FUTURE)
+    story = str(root / "2026/01/ottawa-budget")
+    for where in (1, 2):  # as files, as folders
+        crafted = dict(fresh.listing)
+        entry = list(crafted[story])
+        entry[where] = names
+        crafted[story] = tuple(entry)
+        walked = walk_content(root, stats=True, known=crafted, settled=FUTURE)
+        assert (walked.folders, walked.stats, walked.listing) == (fresh.folders, fresh.stats, fresh.listing)
+    for nonsense in (None, 1, (), ("key", (), (), True), [fresh.listing[story]]):
+        walked = walk_content(root, stats=True, known={**fresh.listing, story: nonsense}, settled=FUTURE)
+        assert walked.folders == fresh.folders
+    assert walk_content(root, stats=True, known="not a dict", settled=FUTURE).folders == fresh.folders
+
+
+@pytest.mark.parametrize("edit", ["new story", "new file, time put back", "deleted file", "renamed folder",
+                                  "hidden file"])
+def test_builds_reusing_settled_listings_see_every_change(tmp_path, monkeypatch, edit):
+    from newsdigest import builder
+    monkeypatch.setattr(builder, "time_ns", lambda: FUTURE + 5 * 10**9)  # every folder counts as settled
+    site = project(tmp_path / "p")
+    site.build()
+    assert _no_change(site)[0]
+    listed = _counting_listings(monkeypatch)
+    assert _no_change(site)[0]
+    assert not [path for path in listed if "/content" in str(path)]  # no folder of content/ listed: all reused
+    _tick()
+    story = site.root / "content/2026/01/ottawa-budget"
+    info = story.stat()
+    if edit == "new story":
+        site.write("content/2026/01/a-new-story/en.md", "---\ntitle: A new story\ndate: 2026-01-20\n---\nText.\n")
+    elif edit == "new file, time put back":
+        site.write("content/2026/01/ottawa-budget/fr.md", "---\ntitle: Budget\ndate: 2026-01-15\n---\nTexte.\n")
+        os.utime(story, ns=(info.st_atime_ns, info.st_mtime_ns))
+    elif edit == "deleted file":
+        (story / "en.md").unlink()
+    elif edit == "renamed folder":
+        story.rename(story.with_name("ottawa-budget-2"))
+    else:
+        site.write("content/2026/01/ottawa-budget/.en.md.swp", "an editor's swap file")
+    skipped, _ = _no_change(site)
+    assert skipped == (edit == "hidden file")
+    assert tree(site.out) == tree(_clean(site))
+    assert _no_change(site)[0]
+
+
+@pytest.mark.parametrize("edit", ["hidden file", "empty folder"])
+def test_what_is_never_content_does_not_count_as_a_change(tmp_path, edit):
+    site = project(tmp_path / "p")
+    site.build()
+    if edit == "hidden file":
+        site.write("content/2026/01/ottawa-budget/.en.md.swp", "an editor's swap file")
+    else:
+        (site.root / "content/2026/01/empty").mkdir()
+    assert _no_change(site)[0]
+
+
+@pytest.mark.parametrize("edit", ["new story", "new file in a story", "renamed folder", "deleted file",
+                                  "link out of content", "moved file, same stat"])
+def test_every_change_to_content_is_seen(tmp_path, edit):
+    site = project(tmp_path / "p")
+    site.build()
+    story = site.root / "content/2026/01/ottawa-budget"
+    if edit == "new story":
+        site.write("content/2026/03/new/en.md", "---\ntitle: New\ndate: 2026-03-01\n---\nText.\n")
+    elif edit == "new file in a story":
+        site.write("content/2026/01/ottawa-budget/notes.txt", "a file published beside the pages")
+    elif edit == "renamed folder":
+        story.rename(story.with_name("ottawa-budget-2"))
+    elif edit == "deleted file":
+        (story / "en.md").unlink()
+    elif edit == "link out of content":
+        (story / "leak.txt").symlink_to(tmp_path)
+    else:  # the same file (inode, times, size) under another name: only the names differ
+        os.rename(story / "en.md", story / "fr.md")
+    try:
+        skipped, _ = _no_change(site)
+    except NewsdigestError:
+        return  # refused (the link out of content/): not skipped either
+    assert not skipped
+
+
+def test_the_snapshot_covers_every_setting_the_code_and_the_drafts(tmp_path, monkeypatch):
+    """input_snapshot hashes what fingerprint.global_settings does (without importing it): every
+    field of the config but the output folder, the code key, and whether drafts are in."""
+    import copy
+    from newsdigest import builder
+    from newsdigest.content import walk_content
+    site = project(tmp_path / "p")
+    config = site.config()
+    tree_ = walk_content(config.content_dir, stats=True)
+    before = builder.input_snapshot(config, tree_, False)
+    assert builder.input_snapshot(config, tree_, True) != before
+
+    class Other:
+        def __repr__(self):
+            return "<another value>"
+    for field in dataclasses.fields(config):
+        changed = copy.copy(config)
+        value = getattr(config, field.name)
+        object.__setattr__(changed, field.name, value / "elsewhere" if isinstance(value, Path) else Other())
+        assert (builder.input_snapshot(changed, tree_, False) == before) == (field.name == "output_dir"), field.name
+    monkeypatch.setattr(builder, "code_key", lambda: "other code")
+    assert builder.input_snapshot(config, tree_, False) != before
+
+
+def test_a_build_with_nothing_to_do_imports_neither_the_renderer_nor_pillow_nor_babels_dates(tmp_path):
+    import subprocess
+    import sys
+    site = project(tmp_path / "p")
+    site.build()
+    heavy = ["PIL", "babel.dates", "babel.messages", "newsdigest.render", "newsdigest.images", "newsdigest.pages",
+             "newsdigest.fingerprint", "newsdigest.i18n", "newsdigest.pair_hints", "trafilatura"]
+    script = ("import sys; from newsdigest.cli import main; code = main(['--config', sys.argv[1], '-v']); "
+              f"print(sorted(m for m in {heavy!r} if m in sys.modules)); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script, str(site.config_path)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "no input changed since the last build" in done.stderr
+    assert done.stdout.strip().endswith("[]"), done.stdout
