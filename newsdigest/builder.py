@@ -99,6 +99,19 @@ class Report:
                 f"in {self.seconds:.2f} s{drafts}.")
 
 
+@dataclass(frozen=True)
+class Planned:
+    """What a build planned and wrote, for a caller that keeps the site in memory (the dev server's
+    model, preview.py): `wanted` is every output's fingerprint as written, `fingerprints` the
+    fingerprinter that made them, with the pages each article reaches (Fingerprinter.shown_in)."""
+    site: Site
+    pages: list[Page]
+    copies: list[Copy]
+    wanted: dict[str, str]
+    renderer: Renderer
+    fingerprints: Fingerprinter
+
+
 def count(n: int, one: str, many: str | None = None) -> str:
     """"1 story", "2 stories": how every summary line counts."""
     return f"{n:,} {one if n == 1 else many or one + 's'}"
@@ -136,11 +149,16 @@ def _static_files(config: Config) -> list[Copy]:
     return [Copy(f"assets/{name}", path, str(path)) for name, path in sorted(found.items())]
 
 
-def _versioned(copies: list[Copy], site: Site) -> dict[str, str]:
+def _versioned(copies: list[Copy], site: Site, versions: bool = True) -> dict[str, str]:
+    """Each static file's link; with `versions`, carrying a digest of its bytes, so a browser's
+    cached copy never goes stale. Without (the dev server, which forbids caching), a stylesheet's
+    edit changes no page: it is copied, and swapped in the open tabs."""
     result = {}
     for copy in copies:
-        digest = hashlib.sha256(copy.src.read_bytes()).hexdigest()[:10]
-        result[copy.path.removeprefix("assets/")] = f"{site.urls.href(copy.path)}?v={digest}"
+        href = site.urls.href(copy.path)
+        if versions:
+            href += f"?v={hashlib.sha256(copy.src.read_bytes()).hexdigest()[:10]}"
+        result[copy.path.removeprefix("assets/")] = href
     return result
 
 
@@ -169,7 +187,8 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
 def build(config: Config, *, include_drafts: bool = False, clean: bool = False, use_cache: bool = True,
           progress: Progress | None = None, log: Callable[[str], None] | None = None,
           workers: int | None = None, cache: Cache | None = None, search_index: bool = True,
-          cancel: threading.Event | None = None) -> Report:
+          cancel: threading.Event | None = None, asset_versions: bool = True,
+          keep: Callable[[Planned], None] | None = None) -> Report:
     """Builds the site into config.output_dir. With a manifest of the last build, only pages whose
     fingerprint changed are rendered, and only files whose bytes changed are replaced; otherwise (or
     with clean=True) everything is built into a new folder that replaces the old one at the end.
@@ -179,7 +198,9 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     `cache` lets a long-lived caller (the dev server) keep the cache in memory between builds.
     `search_index=False` keeps the search index of the last build as it is, even when stories changed
     (the dev server refreshes it later, off the edit's path); the next build with it on catches up.
-    `cancel`, once set, stops the making of the search index (search.Cancelled)."""
+    `cancel`, once set, stops the making of the search index (search.Cancelled).
+    `asset_versions=False` links static files without their digest (see _versioned).
+    `keep` receives what was planned and written (Planned), unless there was nothing to do."""
     start = perf_counter()
     say = log or (lambda line: None)
     check_output_dir(config)
@@ -240,9 +261,9 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         warnings = _pairing_hints(site, cache, workers, progress)
         say(f"looked for single-language stories to pair in {perf_counter() - hints_start:.2f} s: "
             f"{len(warnings)} found")
-        assets = _versioned(static, site)
+        assets = _versioned(static, site, asset_versions)
         renderer = Renderer(site, translators, assets, cache.templates)
-        fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets))
+        fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets), record=keep is not None)
         wanted = {page.path: fingerprints.page(page) for page in pages}
         wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
         index_key = search.key(wanted)
@@ -269,6 +290,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories), "drafts": len(drafts)}
     cache.save_manifest(out, wanted, snapshot, counts, warnings,
                         search_current=search_index or current)
+    if keep is not None:
+        keep(Planned(site, pages, copies, wanted, renderer, fingerprints))
     return Report(pages=len(pages), written=written, files=len(copies), stories=len(site.stories),
                   seconds=perf_counter() - start, out_dir=out, full=previous is None, warnings=warnings,
                   drafts=len(drafts))

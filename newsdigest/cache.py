@@ -581,6 +581,15 @@ class Cache:
             if os.path.lexists(path) and not os.path.isdir(path):
                 raise  # a record that stays would be trusted after an interrupted build
 
+    def amend_manifest(self, out: Path, outputs: dict[str, str]) -> None:
+        """For outputs changed in `out` outside a build (the dev server's model): the record, with
+        their new fingerprints, is kept in memory only, for the next build to compare with, and
+        it can no longer say that nothing changed (its input snapshot is gone)."""
+        stored = self._manifests.get(str(out))
+        self.forget_manifest(out)  # no later process may trust the record on disk
+        if stored is not None:
+            self._manifests[str(out)] = {**stored, "outputs": outputs, "snapshot": ""}
+
     def save_manifest(self, out: Path, outputs: dict[str, str], snapshot: str, counts: dict[str, int],
                       warnings: tuple[str, ...] = (), search_current: bool = False) -> None:
         """search_current: the search index among `outputs` is that of these pages (search.py).

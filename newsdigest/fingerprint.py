@@ -99,15 +99,23 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class Fingerprinter:
-    def __init__(self, site: Site, key: bytes):
+    """With `record`, also notes which pages each article reaches (`shown_in`: (story key, lang) ->
+    the site paths of the pages whose fingerprint it is part of, itself, as a translation or
+    through its story): what the dev server re-fingerprints when only that article changed."""
+
+    def __init__(self, site: Site, key: bytes, record: bool = False):
         self.site = site
         self.key = key
         self.templates = TemplateKeys(site.config.template_dirs)
         self._articles: dict[int, tuple] = {}  # an article shows up on many pages; token it once
+        self.shown_in: dict[tuple[str, str], list[str]] | None = {} if record else None
+        self._reached: set[tuple[str, str]] | None = None  # by the page being fingerprinted
 
     def _token(self, value) -> object:
         kind = type(value)
         if kind is Article:
+            if self._reached is not None:  # its token holds its translations' fingerprints too
+                self._reached.update((value.story, lang) for lang in self.site.story(value).articles)
             token = self._articles.get(id(value))
             if token is None:
                 # A page showing an article may also show its translations' titles and links, and
@@ -125,6 +133,8 @@ class Fingerprinter:
         if kind is datetime or kind is date:
             return value.isoformat()
         if kind is Story:  # the bilingual home shows each version, and its photo
+            if self._reached is not None:
+                self._reached.update((value.key, lang) for lang in value.articles)
             return ("S", value.key, tuple((a.fingerprint, self._token(self.site.photo(a)))
                                           for a in value.articles.values()))
         if dataclasses.is_dataclass(value):  # not astuple(): it deep-copies every field
@@ -132,7 +142,13 @@ class Fingerprinter:
         raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")
 
     def page(self, page: Page) -> str:
+        if self.shown_in is not None:
+            self._reached = set()
         token = (page.path, page.template, page.lang, self._token(page.alternates), self._token(page.context))
+        if self._reached is not None:
+            for reached in self._reached:
+                self.shown_in.setdefault(reached, []).append(page.path)
+            self._reached = None
         return hashlib.blake2b(self.key + self.templates.key(page.template) + repr(token).encode(),
                                digest_size=16).hexdigest()
 

@@ -1,16 +1,20 @@
 """A generic live-reload preview server (the design of MkDocs' LiveReloadServer, with Server-Sent Events).
 
-The server knows nothing about newsdigest: it is given a `builder()` callable that writes a site into
-`root`, the URL path to mount it at, and the paths to watch (watcher.py watches them).
+The server knows nothing about newsdigest: it is given a `builder(changed)` callable that writes a site
+into `root`, the URL path to mount it at, and the paths to watch (watcher.py watches them).
 
-* File events only mark the site dirty under a Condition. One builder thread waits until the events
-  stop for `debounce` seconds (an editor's save is often delete + create + rename), then runs
-  `builder()` off the request path. Events that arrive during a build cause one more build.
+* File events only mark the site dirty under a Condition, and note the file. One builder thread waits
+  until the events stop for `debounce` seconds (an editor's save is often delete + create + rename),
+  then runs `builder(changed)`, with the files noted since the last build (None when unknown, as
+  for the first build), off the request path. Events that arrive during a build cause one more.
 * Requests wait while a build runs (up to `request_timeout`), and a build waits for the requests that
   are reading files, so a half-built or half-swapped site is never served.
 * HTML responses get a small script injected before `</body>` (only here, never in the built files).
-  It listens on `<base>__livereload` (SSE) and reloads the tab after each successful build. The
-  script and the overlay's styles are package files (livereload_client/), read when the server starts.
+  It listens on `<base>__livereload` (SSE), naming its page and the build it was served from. A
+  build says which files it changed (Built.changed): a tab reloads when its own page changed (or a
+  script, or when the build cannot say), swaps the stylesheets that changed, and otherwise stays
+  as it is. The script and the overlay's styles are package files (livereload_client/), read when
+  the server starts.
 * `pages` are made on request rather than read from `root` (an editor's tool, such as newsdigest's
   translation status page): a callable per URL path under the base, run like a file read (never
   while a build runs), its HTML served with the script like any page. They never touch `root`.
@@ -42,7 +46,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from time import monotonic
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import format_problems
 from .watcher import Watcher
@@ -58,6 +62,9 @@ class Built:
     """What a successful `builder()` call may tell the server (it may also return None)."""
     message: str = ""  # one line for the terminal, e.g. "Built 44 pages in 0.12 s."
     base_path: str | None = None  # the URL path the site is now mounted at, when it changed
+    # The files whose bytes changed, relative to the root ("en/", "assets/style.css"; a folder's
+    # path stands for its index.html), or None: any may have.
+    changed: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,38 @@ class State:
     epoch: int  # successful builds; a tab reloads when the server's epoch passes its own
     problems: tuple[str, ...]  # of the last build attempt; empty after a success
     base_path: str
+    # (epoch, the files it changed as output file names, or None), for the latest successful builds.
+    history: tuple[tuple[int, frozenset[str] | None], ...] = ()
+
+    def since(self, epoch: int) -> frozenset[str] | None:
+        """The files changed by the builds after `epoch` (None: unknown, or too long ago to say)."""
+        if epoch >= self.epoch:
+            return frozenset()
+        if not self.history or self.history[0][0] > epoch + 1:
+            return None
+        changed: set[str] = set()
+        for number, files in self.history:
+            if number > epoch:
+                if files is None:
+                    return None
+                changed |= files
+        return frozenset(changed)
+
+
+HISTORY = 64  # builds remembered for tabs that were hidden meanwhile (they reload past that)
+
+
+def output_file(path: str) -> str:
+    """A site path as the file it is: a folder's ("", "en/") is its index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def tab_action(changed: frozenset[str] | None, page: str | None) -> tuple[bool, list[str]]:
+    """What a tab showing `page` (an output file name) does about these changes: (reload, the
+    stylesheets to swap). It reloads when it cannot know, when its page or any script changed."""
+    if changed is None or page is None or page in changed or any(f.endswith((".js", ".mjs")) for f in changed):
+        return True, []
+    return False, sorted(f for f in changed if f.endswith(".css"))
 
 
 def problem_lines(exc: BaseException) -> tuple[str, ...]:
@@ -113,7 +152,7 @@ class LiveReloadServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never keeps the process alive
     request_queue_size = 128  # the listen backlog: a burst of tabs and assets is queued, not dropped and retried
 
-    def __init__(self, builder: Callable[[], Built | None], root: Path, *, base_path: str = "/",
+    def __init__(self, builder: Callable[[frozenset[str] | None], Built | None], root: Path, *, base_path: str = "/",
                  host: str = "127.0.0.1", port: int = 8000, debounce: float = 0.1, max_delay: float = 2.0,
                  request_timeout: float = 30.0, sse_lifetime: float = 30.0, heartbeat: float = 5.0,
                  header_timeout: float = 10.0, socket_timeout: float = 30.0,
@@ -141,6 +180,7 @@ class LiveReloadServer(ThreadingHTTPServer):
         # Watcher -> builder thread
         self._dirty_cond = threading.Condition()
         self._dirty = True  # the first build
+        self._changed: set[str] | None = None  # the files noted since the last build; None: unknown
         self.idle, self.idle_after = idle, idle_after
         self._idle_due = False  # a build finished since the idle work last ran
         self._cancel_idle = threading.Event()
@@ -221,9 +261,14 @@ class LiveReloadServer(ThreadingHTTPServer):
         self._watcher.watch(paths)
 
     def mark_dirty(self, path: str | None = None) -> None:
-        """Called for every file event: only records that a build is wanted."""
+        """Called for every file event: only records that a build is wanted, and for which file
+        (None: unknown, so the builder is told nothing)."""
         with self._dirty_cond:
             self._dirty = True
+            if path is None:
+                self._changed = None
+            elif self._changed is not None:
+                self._changed.add(path)
             self._last_event = monotonic()
             self._cancel_idle.set()
             self._dirty_cond.notify_all()
@@ -262,7 +307,9 @@ class LiveReloadServer(ThreadingHTTPServer):
                 if self._stopping:
                     return
                 self._dirty = False
-            self._rebuild()
+                changed = None if self._changed is None else frozenset(self._changed)
+                self._changed = set()
+            self._rebuild(changed)
 
     def _run_idle(self) -> None:
         try:
@@ -271,13 +318,13 @@ class LiveReloadServer(ThreadingHTTPServer):
             if not self._stopping:
                 self.log(f"(in the background) {type(exc).__name__}: {exc}")
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, changed: frozenset[str] | None = None) -> None:
         with self._state_cond:
             self._building = True  # new requests wait...
             self._state_cond.wait_for(lambda: self._readers == 0, self.request_timeout)  # ...for readers
         built, problems = None, ()
         try:
-            built = self.builder() or Built()
+            built = self.builder(changed) or Built()
         except Exception as exc:  # a broken site is reported, never fatal
             problems = problem_lines(exc)
             if not hasattr(exc, "problems") and not self._stopping:
@@ -293,12 +340,15 @@ class LiveReloadServer(ThreadingHTTPServer):
         with self._state_cond:
             old = self._state
             if built is not None:
-                self._state = State(old.builds + 1, old.epoch + 1, (), _mount(built.base_path or old.base_path))
+                files = None if built.changed is None else frozenset(map(output_file, built.changed))
+                history = (*old.history, (old.epoch + 1, files))[-HISTORY:]
+                self._state = State(old.builds + 1, old.epoch + 1, (), _mount(built.base_path or old.base_path),
+                                    history)
                 with self._dirty_cond:
                     self._idle_due = self.idle is not None
                     self._last_built = monotonic()
             else:
-                self._state = State(old.builds + 1, old.epoch, problems, old.base_path)
+                self._state = State(old.builds + 1, old.epoch, problems, old.base_path, old.history)
             self._building = False
             self._state_cond.notify_all()
 
@@ -494,11 +544,13 @@ def overlay_html(problems: Iterable[str]) -> str:
             f'<button type="button" class="nd-livereload__hide">Hide</button></section>')
 
 
-def client_snippet(state: State, token: str) -> str:
+def client_snippet(state: State, token: str, page: str | None = None) -> str:
+    """`page`: the output file the tab shows (None: one made on request, reloaded after every build)."""
     base = html.escape(state.base_path, quote=True)
+    shown = f' data-page="{html.escape(page, quote=True)}"' if page is not None else ""
     snippet = (f'<link rel="stylesheet" href="{base}{ENDPOINT}.css">'
-               f'<script src="{base}{ENDPOINT}.js" data-events="{base}{ENDPOINT}" data-epoch="{state.epoch}" '
-               f'data-server="{token}"></script>')
+               f'<script src="{base}{ENDPOINT}.js" data-events="{base}{ENDPOINT}" data-base="{base}" '
+               f'data-epoch="{state.epoch}" data-server="{token}"{shown}></script>')
     return snippet + (overlay_html(state.problems) if state.problems else "")
 
 
@@ -611,7 +663,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return self._redirect(base + (f"?{parts.query}" if parts.query else ""))
         relative = path[len(base):]
         if relative == ENDPOINT:
-            return self._events() if send_body else self._send(200, b"", "text/event-stream", False)
+            return self._events(parts.query) if send_body else self._send(200, b"", "text/event-stream", False)
         if relative in self.server.client:
             return self._send(200, *self.server.client[relative], send_body)
         if relative in self.server.pages:
@@ -625,7 +677,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if body is None:
             return self._not_found(path, state, send_body, inside=True)
         name = "index.html" if target.is_dir() else target.name
-        self._send(200, body, _content_type(name), send_body, state)
+        page = output_file(relative)  # a folder's path ends with "/" here (redirected above)
+        self._send(200, body, _content_type(name), send_body, state, page)
 
     def _not_found(self, path: str, state: State, send_body: bool, inside: bool) -> None:
         page = None
@@ -656,9 +709,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
 
-    def _send(self, status: int, body: bytes, content_type: str, send_body: bool, state: State | None = None) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, send_body: bool, state: State | None = None,
+              page: str | None = None) -> None:
         if state is not None and content_type.startswith("text/html"):
-            body = inject(body, client_snippet(state, self.server.token))
+            body = inject(body, client_snippet(state, self.server.token, page))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -667,9 +721,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
-    def _events(self) -> None:
+    def _events(self, query: str = "") -> None:
         """Server-Sent Events: the state now, then on every build; pings keep it honest. The stream
-        ends after `sse_lifetime` (the browser reconnects), so no thread is held forever."""
+        ends after `sse_lifetime` (the browser reconnects), so no thread is held forever. The query
+        names the tab's page and the build it shows ("page=en/index.html&epoch=3"): each state says
+        whether that tab reloads and which stylesheets it swaps (tab_action)."""
+        asked = parse_qs(query)
+        page = asked.get("page", [None])[0]
+        try:
+            epoch = int(asked["epoch"][0])
+        except (KeyError, ValueError):
+            epoch = None  # a tab that does not say: it shows the state it connects to
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -685,8 +747,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.wfile.write(b": ping\n\n")
             else:
                 last = state.builds
-                data = json.dumps({"epoch": state.epoch, "problems": state.problems,
-                                   "server": self.server.token}, ensure_ascii=False)
+                reload, styles = tab_action(state.since(epoch), page) if epoch is not None else (False, [])
+                reload = reload and state.epoch > epoch
+                if not reload:
+                    epoch = state.epoch
+                data = json.dumps({"epoch": state.epoch, "problems": state.problems, "server": self.server.token,
+                                   "reload": reload, "styles": styles}, ensure_ascii=False)
                 self.wfile.write(f"event: state\ndata: {data}\n\n".encode("utf-8"))
             self.wfile.flush()
 

@@ -82,18 +82,29 @@ class Renderer:
             language_tag=i18n.language_tag,  # a locale id: {{ language.locale|language_tag }}
         )
         env.globals.update(
-            config=config, languages=config.languages, ld=StructuredData(self.site),
+            config=config, languages=config.languages,
             og_locale=lambda code: og_locale(locale_of[code]), lang_tag=lambda code: i18n.language_tag(locale_of[code]),
             href=self.urls.href, absolute=self.urls.absolute, asset=self.asset,
-            article_href=self.site.href, translations=self.site.translations,
             month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
             language_name=lambda of, lang=None: i18n.language_name(locale_of[of], loc(lang)),
-            urls=self.urls, image_href=self.site.image_href, photo=self.site.photo, by_day=by_day,
-            stories_by_day=stories_by_day, topic_name=self.topic_name,
+            urls=self.urls, by_day=by_day, stories_by_day=stories_by_day, topic_name=self.topic_name,
             side_by_side=lambda article: self.urls.href(self.urls.side_by_side(self.site.story(article))),
-            tr=self.tr,
+            tr=self.tr, **self._site_globals(),
         )
         return env
+
+    def _site_globals(self) -> dict[str, Any]:
+        site = self.site
+        return {"ld": StructuredData(site), "article_href": site.href, "translations": site.translations,
+                "image_href": site.image_href, "photo": site.photo}
+
+    def use_site(self, site: Site) -> None:
+        """Renders from now on from `site`, a later state of the same site (the dev server's
+        model after an edit), keeping the environments and their compiled templates."""
+        self.site = site
+        site_globals = self._site_globals()
+        for env in self.envs.values():
+            env.globals.update(site_globals)
 
     def topic_name(self, lang: str, tag: str) -> str:
         """A tag as its topic is named everywhere: the spelling of its first use."""

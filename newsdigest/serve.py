@@ -24,11 +24,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from .builder import build, count
+from .builder import Planned, build, count
 from .cache import CACHE_DIR, Cache
 from .config import Config, load_config
 from .errors import ContentError, NewsdigestError
 from .livereload import Built, LiveReloadServer, problem_lines
+from .preview import SiteModel
 from .status import read_status, render_page
 
 STATUS_PAGE = "_status/"  # under the base path: the translation status report, for the editor
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="preview as if published at this URL (default: base_url from the config); "
                              "its path is where the preview is served, e.g. /repo/")
     parser.add_argument("--drafts", action="store_true", help="include stories marked 'draft: true'")
-    parser.add_argument("--debounce", type=float, default=0.1, metavar="SECONDS", help=argparse.SUPPRESS)
+    parser.add_argument("--debounce", type=float, default=0.05, metavar="SECONDS", help=argparse.SUPPRESS)
 
 
 def watched_paths(config: Config) -> tuple[Path, ...]:
@@ -63,15 +64,18 @@ class SiteBuilder:
     cache: Cache | None = None  # kept in memory between rebuilds
     warnings: tuple[str, ...] = ()  # the last build's, shown again only when they change
     config: Config | None = None  # the last one read
+    model: SiteModel | None = None  # the last build's plan, which an edit updates
     # Held while building and while making the status page: both use the cache, and the page is
     # made from a finished build's cache (the server never runs them at once, but for its timeouts).
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def __call__(self) -> Built:
+    def __call__(self, changed: frozenset[str] | None = None) -> Built:
+        """`changed`: the files the edit touched, as the watcher names them (None: unknown)."""
         try:
             with self.lock:
-                return self._build()
+                return self._update(changed) if changed is not None and self.model else self._build()
         except Exception as exc:
+            self.model = None  # the next edit builds afresh
             # The overlay names the file being processed: for an unexpected error (a bug, a file that
             # vanished mid-build) and for a problem that names none.
             if not getattr(exc, "where", None):
@@ -89,6 +93,17 @@ class SiteBuilder:
             return str(self.config.content_dir)
         return str(self.config_path)  # ConfigError, or a BuildError: the site site.toml describes
 
+    def _update(self, changed: frozenset[str]) -> Built:
+        """The edit applied to the kept plan (preview.py), or else the full build."""
+        update = self.model.update(changed)
+        if update is None:
+            return self._build()
+        return Built(f"Updated {count(update.written, 'page')} of {len(self.model.pages):,} "
+                     f"in {update.seconds * 1000:.0f} ms.", changed=update.changed)
+
+    def _keep(self, planned: Planned) -> None:
+        self.model = SiteModel(planned, self.config, self.cache, self.include_drafts)
+
     def _build(self) -> Built:
         config = load_config(self.config_path, content=self.content, base_url=self.base_url)
         config = replace(config, output_dir=self.out_dir)
@@ -99,7 +114,10 @@ class SiteBuilder:
         if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
             self.cache = Cache(config, workers=1)
         # The search index waits (refresh_search): an edit is shown without indexing every story.
-        report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache, search_index=False)
+        # Static files are linked without a version: the server forbids caching, and a stylesheet's
+        # edit then changes no page.
+        report = build(config, include_drafts=self.include_drafts, workers=1, cache=self.cache, search_index=False,
+                       asset_versions=False, keep=self._keep)
         if getattr(report, "full", True):
             message = (f"Built {count(report.pages, 'page')} from {count(report.stories, 'story', 'stories')} "
                        f"in {report.seconds:.2f} s.")
@@ -118,7 +136,8 @@ class SiteBuilder:
             if self.config is None:
                 return
             try:
-                build(self.config, include_drafts=self.include_drafts, workers=1, cache=self.cache, cancel=cancel)
+                build(self.config, include_drafts=self.include_drafts, workers=1, cache=self.cache, cancel=cancel,
+                      asset_versions=False, keep=self._keep)
             except NewsdigestError:
                 return
 

@@ -5,7 +5,7 @@ Built once from content, before any page is planned or rendered; read-only after
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,24 @@ class Site:
         by_lang = {lang: newest_first(items) for lang, items in by_lang.items()}
         return cls(config=config, stories=ordered, urls=Urls(config), by_lang=by_lang,
                    _stories={s.key: s for s in stories}, topics=gather_topics(config, by_lang, ordered))
+
+    def story_named(self, key: str) -> Story | None:
+        return self._stories.get(key)
+
+    def with_articles(self, articles: list[Article]) -> "Site":
+        """This site with each article in place of the version of the same story and language,
+        for articles that keep their place in every list (their date, title, summary and topics:
+        preview.py checks), so nothing is sorted or grouped again. Topics keep the old versions."""
+        stories = dict(self._stories)
+        by_lang = {lang: list(items) for lang, items in self.by_lang.items()}
+        for new in articles:
+            story = stories[new.story]
+            old = story.articles[new.lang]
+            stories[new.story] = replace(story, articles={**story.articles, new.lang: new})
+            items = by_lang[new.lang]
+            items[next(n for n, item in enumerate(items) if item is old)] = new
+        return replace(self, stories=tuple(stories[story.key] for story in self.stories), by_lang=by_lang,
+                       _stories=stories)
 
     def photo(self, article: Article):
         return self.photos.get((article.story, article.lang))

@@ -41,8 +41,7 @@ class _ChangeHandler(FileSystemEventHandler):
             except ValueError:
                 relative = path
             if not ignored_path(relative):
-                self.on_change(path)
-                return
+                self.on_change(path)  # both ends of a move: the file gone and the file made
 
 
 class Watcher:

@@ -115,8 +115,9 @@ class FakeSite:
         self.gate = threading.Event()
         self.gate.set()
 
-    def __call__(self) -> Built:
+    def __call__(self, changed=None) -> Built:
         self.calls += 1
+        self.changed = changed
         if self.fail:
             raise self.fail
         self.root.mkdir(parents=True, exist_ok=True)
@@ -224,9 +225,9 @@ def test_an_editor_save_through_watchdog_makes_one_rebuild(fixture_site, tmp_pat
     calls = []
     builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
 
-    def counting():
+    def counting(changed=None):
         calls.append(time.monotonic())
-        return builder()
+        return builder(changed)
 
     # The debounce must outlast the whole save, however slowly this machine runs it.
     with live(counting, builder.out_dir, debounce=0.5, max_delay=TIMEOUT) as server:
@@ -335,7 +336,8 @@ def test_failed_rebuild_keeps_the_last_good_pages_and_shows_the_problems(fixture
 
         site.write(STORY, good.replace("warned Wednesday", "warned sharply on Wednesday"))
         state = stream.next_state()
-        assert state == {"epoch": 2, "problems": [], "server": server.token}
+        # the build after a failure builds afresh, so it cannot say which pages changed: every tab reloads
+        assert state == {"epoch": 2, "problems": [], "server": server.token, "reload": True, "styles": []}
         body = get(server, "/repo/" + EN)[2]
         assert overlay_lines(body) == [] and "nd-livereload-overlay" not in body
         assert "warned sharply on Wednesday" in body

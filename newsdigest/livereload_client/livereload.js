@@ -2,6 +2,7 @@
   "use strict";
   var me = document.currentScript, ID = "nd-livereload-overlay";
   var url = me.dataset.events, epoch = Number(me.dataset.epoch), server = me.dataset.server;
+  var base = me.dataset.base, page = me.dataset.page;
   var source = null, hidden = null;
 
   function render(problems) {
@@ -38,13 +39,55 @@
       hidden = JSON.stringify(shown(box)); box.remove();
     }
   });
+  // A changed stylesheet is fetched again in place: the page keeps its scroll position and state.
+  function swap(styles) {
+    Array.prototype.forEach.call(document.querySelectorAll('link[rel~="stylesheet"]'), function (link) {
+      var path = new URL(link.href, location.href).pathname;
+      if (path.indexOf(base) === 0 && styles.indexOf(decodeURIComponent(path.slice(base.length))) >= 0) {
+        var fresh = link.cloneNode();
+        fresh.href = path + "?livereload=" + epoch;
+        fresh.addEventListener("load", function () { link.remove(); });
+        link.after(fresh);
+      }
+    });
+  }
+  // The head without this script's stylesheet: what must be the same for the new body to be enough.
+  function head(doc) {
+    var copy = doc.head.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll('link[href$="__livereload.css"]'), function (l) { l.remove(); });
+    return copy.innerHTML;
+  }
+  // The page again, its new body put in place of the old: no flash, the scroll position kept, and
+  // nothing fetched but the page. Anything the body cannot carry (a new title, stylesheet or
+  // language, a script of the page's own) reloads it instead.
+  var asked = 0;  // the latest refresh: an earlier one that answers late is dropped
+  function refresh() {
+    var mine = ++asked;
+    fetch(location.href, { cache: "no-store", credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then(function (text) {
+      if (mine !== asked) return;
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var fresh = doc.querySelector("script[data-events]");
+      if (!fresh || head(doc) !== head(document) || doc.documentElement.lang !== document.documentElement.lang ||
+          doc.body.querySelectorAll("script").length !== 1) { location.reload(); return; }
+      epoch = Number(fresh.dataset.epoch);
+      document.body.replaceWith(document.adoptNode(doc.body));
+    }).catch(function () { location.reload(); });
+  }
   function close() { if (source) { source.close(); source = null; } }
   function connect() {
     if (source) return;
-    source = new EventSource(url);
+    // The server says, for this page and the build it shows, whether to reload (page: absent for
+    // a page made on request, which reloads after every build).
+    var query = "?epoch=" + epoch + (page === undefined ? "" : "&page=" + encodeURIComponent(page));
+    source = new EventSource(url + query);
     source.addEventListener("state", function (e) {
       var s = JSON.parse(e.data);
-      if (s.server !== server || s.epoch > epoch) { close(); location.reload(); return; }
+      if (s.server !== server) { close(); location.reload(); return; }
+      if (s.reload) { epoch = s.epoch; refresh(); return; }
+      if (s.epoch > epoch) { epoch = s.epoch; if (s.styles.length) swap(s.styles); }
       show(s.problems);
     });
   }
