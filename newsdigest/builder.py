@@ -701,7 +701,7 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
             (wanted if wanted is not None else {}).update(indexer(tree))
         if cache is not None:
             cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
-        _swap(tree, out)
+        swap(tree, out)
         _trim(tree, files)  # every file was written anew: none is shared with the old site
     return written
 
@@ -750,7 +750,7 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
                 wanted.update(indexer(tree))
                 say(f"made the search index in {perf_counter() - index_start:.2f} s")
             cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
-            _swap(tree, out)
+            swap(tree, out)
             _trim(tree, changed + removed)
     return len(dirty)
 
@@ -816,7 +816,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), os.fspath(b))
 
 
-def _swap(new: Path, out: Path) -> None:
+def swap(new: Path, out: Path) -> None:
     """Puts the complete tree `new` in place of `out`, so a reader, or a kill, finds the old site or
     the new one, never a mix; afterwards `new` holds the old tree, if there was one. One atomic
     exchange; where the system has none, renames (out -> .out-old-..., new -> out, that -> new): a

@@ -12,13 +12,18 @@ that show the article can change, and each is rendered from the same context as 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
+import shutil
+import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from time import perf_counter
 
-from .builder import Planned
+from . import search
+from .builder import Planned, swap
 from .cache import Cache
 from .config import Config
 from .content import Article, MarkdownRenderer, Story, image_problem, read_article
@@ -96,6 +101,35 @@ class SiteModel:
             self.cache.amend_manifest(self.config.output_dir, self.wanted)
         return Update(len(changed), rendered, frozenset(changed), perf_counter() - start)
 
+    def refresh_search(self, cancel: threading.Event) -> bool:
+        """Makes the search index of the pages as they are now, unless it is current, and swaps it
+        in; True when it did. The article pages are linked into a folder beside the site, indexed
+        there while the site is served, and the index folder exchanged in one step. Gives up
+        (search.Cancelled) as soon as `cancel` is set."""
+        key = search.key(self.wanted)
+        indexed = search.recorded(self.wanted)
+        if (indexed and all(value == key for value in indexed.values())) or not search.has_articles(self.wanted):
+            return False
+        out = self.config.output_dir
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-search-{os.getpid()}-", dir=out.parent))
+        try:
+            depth = search.GLOB.count("/")
+            for n, name in enumerate(Urls.output_name("", path) for path in self.pages):
+                if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB):
+                    if n % 1000 == 0 and cancel.is_set():
+                        raise search.Cancelled(staging)
+                    os.makedirs(os.path.dirname(f"{staging}/{name}"), exist_ok=True)
+                    os.link(f"{out}/{name}", f"{staging}/{name}")
+            made = search.index(staging, key, cancel)
+            swap(staging / search.BUNDLE, out / search.BUNDLE)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for path in indexed:
+            del self.wanted[path]
+        self.wanted.update(made)
+        self.cache.amend_manifest(out, self.wanted)
+        return True
+
     def _classify(self, path: str):
         """What an edited file is to the model: True (nothing it publishes: an ignored name), a
         static file's Copy, (old article, new article) for an article whose plan holds, or None."""
@@ -112,8 +146,8 @@ class SiteModel:
         lang = name.removesuffix(".md")
         found = self.site.story_named(story)
         old = found.articles.get(lang) if found and name.endswith(".md") else None
-        if not os.path.lexists(path) and old is None and not (found and Path(path) in found.assets):
-            return True  # made and gone again: an editor's temporary file ("en.md.new")
+        if found and old is None and not os.path.lexists(path) and Path(path) not in found.assets:
+            return True  # made in a story's folder and gone again: an editor's temporary file ("en.md.new")
         if old is None or os.path.islink(path) or not os.path.isfile(path):
             return None  # a new story or version, a deleted file, a story's other file, a link
         if self._markdown is None:

@@ -135,6 +135,12 @@ class SiteBuilder:
         with self.lock:
             if self.config is None:
                 return
+            if self.model is not None:  # the pages as the model has them: no planning
+                try:
+                    self.model.refresh_search(cancel)
+                except NewsdigestError:
+                    pass
+                return
             try:
                 build(self.config, include_drafts=self.include_drafts, workers=1, cache=self.cache, cancel=cancel,
                       asset_versions=False, keep=self._keep)
