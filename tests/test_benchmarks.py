@@ -39,8 +39,9 @@ def test_serve_latency_benchmark_measures_a_save(tmp_path):
     import serve_latency
     from conftest import CHROMIUM, require
     require(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
-    times = serve_latency.measure(6, 2, tmp_path)
-    assert len(times) == 2 and all(0 < t < 60 for t in times)
+    for tool in ("newsdigest", "hugo"):
+        times, memory = serve_latency.measure(tool, 6, 2, tmp_path)
+        assert len(times) == 2 and all(0 < t < 60 for t in times) and memory > 1, tool
 
 
 def test_import_speed_benchmark_runs(tmp_path):
