@@ -749,8 +749,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 last = state.builds
                 reload, styles = tab_action(state.since(epoch), page) if epoch is not None else (False, [])
                 reload = reload and state.epoch > epoch
-                if not reload:
-                    epoch = state.epoch
+                epoch = state.epoch  # the tab is up to date after this state: reloaded, or left as it is
                 data = json.dumps({"epoch": state.epoch, "problems": state.problems, "server": self.server.token,
                                    "reload": reload, "styles": styles}, ensure_ascii=False)
                 self.wfile.write(f"event: state\ndata: {data}\n\n".encode("utf-8"))

@@ -98,8 +98,8 @@ class SiteBuilder:
         update = self.model.update(changed)
         if update is None:
             return self._build()
-        return Built(f"Updated {count(update.written, 'page')} of {len(self.model.pages):,} "
-                     f"in {update.seconds * 1000:.0f} ms.", changed=update.changed)
+        return Built(f"Updated {count(update.written, 'file')} ({count(update.rendered, 'page')} rendered of "
+                     f"{len(self.model.pages):,}) in {update.seconds * 1000:.0f} ms.", changed=update.changed)
 
     def _keep(self, planned: Planned) -> None:
         self.model = SiteModel(planned, self.config, self.cache, self.include_drafts)

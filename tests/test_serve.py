@@ -765,13 +765,15 @@ def test_browser_reloads_on_save_and_shows_build_errors(fixture_site, tmp_path, 
         page.goto(server.url + EN)
         assert page.locator("h1").inner_text() == "North Korea warns Japan against forging military alliances"
 
-        # 1. an edit reloads the page with the new text
+        # 1. an edit puts the new page in place in the open tab (its new body: no navigation)
+        page.evaluate("window.__sameDocument = true")
         started = time.monotonic()
-        with page.expect_navigation(timeout=TIMEOUT * 1000):
-            story.write_text(good.replace("warned Wednesday", "warned sternly on Wednesday"), encoding="utf-8")
+        story.write_text(good.replace("warned Wednesday", "warned sternly on Wednesday"), encoding="utf-8")
+        page.wait_for_function("() => document.querySelector('.story__body').innerText.includes('warned sternly')",
+                               timeout=TIMEOUT * 1000)
         latency = time.monotonic() - started
-        assert "warned sternly on Wednesday" in page.locator(".story__body").inner_text()
-        print(f"\nsave -> reloaded page ({base}): {latency * 1000:.0f} ms")
+        assert page.evaluate("window.__sameDocument") is True
+        print(f"\nsave -> page shown ({base}): {latency * 1000:.0f} ms")
 
         # 2. broken YAML: the overlay appears in the open tab, without a reload, naming the file and line
         page.evaluate("window.__sameDocument = true")
@@ -788,12 +790,48 @@ def test_browser_reloads_on_save_and_shows_build_errors(fixture_site, tmp_path, 
         assert f"{story}:2:" in other.get_by_role("alert").inner_text()
         other.close()
 
-        # 3. fixing the file removes the overlay and reloads the page
-        with page.expect_navigation(timeout=TIMEOUT * 1000):
-            story.write_text(good, encoding="utf-8")
+        # 3. fixing the file removes the overlay and shows the fixed page
+        story.write_text(good, encoding="utf-8")
+        page.wait_for_function("() => document.querySelector('.story__body').innerText.includes('Korea warned Wednesday')",
+                               timeout=TIMEOUT * 1000)
         assert page.locator("#nd-livereload-overlay").count() == 0
-        assert page.evaluate("window.__sameDocument") is None
-        assert "North Korea warned Wednesday" in page.locator(".story__body").inner_text()
+
+
+@pytest.mark.browser
+def test_only_the_tabs_showing_a_changed_page_take_it_and_stylesheets_swap_in_place(fixture_site, tmp_path, page):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    site = fixture_site("basic", templates=templates)
+    story = site.root / STORY
+    with live_site(site, tmp_path) as server:
+        page.goto(server.url + EN)
+        other = page.context.new_page()
+        other.goto(server.url + "fr/")
+        for tab in (page, other):
+            tab.evaluate("document.body.dataset.kept = 'yes'")  # gone if the body is replaced
+            tab.evaluate("window.scrollTo(0, 0)")
+        builds = server.state.builds
+
+        # an edit to the article's body: its tab takes the new body; the French front is not touched
+        story.write_text(story.read_text(encoding="utf-8") + "\nA paragraph written while both tabs are open.\n",
+                         encoding="utf-8")
+        page.wait_for_function("() => document.body.innerText.includes('while both tabs are open')",
+                               timeout=TIMEOUT * 1000)
+        builds = server.wait_for_build(builds, TIMEOUT).builds
+        other.wait_for_timeout(500)
+        assert other.evaluate("document.body.dataset.kept") == "yes"
+        assert page.evaluate("document.body.dataset.kept") is None
+
+        # a stylesheet edit: both tabs restyle without reloading
+        page.evaluate("document.body.dataset.kept = 'yes'")
+        css = templates / "static" / "style.css"
+        css.write_text(css.read_text(encoding="utf-8") + "\n:root { --nd-live-test: 7; }\n", encoding="utf-8")
+        for tab in (page, other):
+            tab.wait_for_function("() => getComputedStyle(document.documentElement)"
+                                  ".getPropertyValue('--nd-live-test').trim() === '7'", timeout=TIMEOUT * 1000)
+            assert tab.evaluate("document.body.dataset.kept") == "yes"
+            assert tab.locator('link[rel="stylesheet"][href*="style.css"]').count() == 1
+        other.close()
 
 
 @pytest.mark.browser

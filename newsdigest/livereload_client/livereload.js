@@ -51,15 +51,25 @@
       }
     });
   }
-  // The head without this script's stylesheet: what must be the same for the new body to be enough.
+  // What of the head shapes the page: it must be the same for the new body to be enough. The
+  // rest (the title, descriptions, links to other versions, structured data) is inert, and
+  // taken from the new page as it is.
+  var ACTIVE = 'link[rel~="stylesheet"], style, script:not([type="application/ld+json"]), base, ' +
+               'meta[name="viewport"], meta[name="color-scheme"], meta[http-equiv]';
   function head(doc) {
-    var copy = doc.head.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll('link[href$="__livereload.css"]'), function (l) { l.remove(); });
-    return copy.innerHTML;
+    return Array.prototype.map.call(doc.head.querySelectorAll(ACTIVE), function (e) { return e.outerHTML; }).join("\n");
+  }
+  function carry(doc) {
+    Array.prototype.forEach.call(Array.prototype.slice.call(document.head.children), function (e) {
+      if (!e.matches(ACTIVE)) e.remove();
+    });
+    Array.prototype.forEach.call(Array.prototype.slice.call(doc.head.children), function (e) {
+      if (!e.matches(ACTIVE)) document.head.appendChild(document.adoptNode(e));
+    });
   }
   // The page again, its new body put in place of the old: no flash, the scroll position kept, and
-  // nothing fetched but the page. Anything the body cannot carry (a new title, stylesheet or
-  // language, a script of the page's own) reloads it instead.
+  // nothing fetched but the page. A page whose stylesheets, scripts or language changed, or that
+  // runs a script of its own, is reloaded instead.
   var asked = 0;  // the latest refresh: an earlier one that answers late is dropped
   function refresh() {
     var mine = ++asked;
@@ -71,7 +81,8 @@
       var doc = new DOMParser().parseFromString(text, "text/html");
       var fresh = doc.querySelector("script[data-events]");
       if (!fresh || head(doc) !== head(document) || doc.documentElement.lang !== document.documentElement.lang ||
-          doc.body.querySelectorAll("script").length !== 1) { location.reload(); return; }
+          doc.body.querySelectorAll("script:not([type='application/ld+json'])").length !== 1) { location.reload(); return; }
+      carry(doc);
       epoch = Number(fresh.dataset.epoch);
       document.body.replaceWith(document.adoptNode(doc.body));
     }).catch(function () { location.reload(); });
