@@ -268,6 +268,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
         index_key = search.key(wanted)
         indexed = search.recorded(previous["outputs"]) if previous else {}
+        if any(_inode(Urls.output_name(str(out), path)) is None for path in indexed):
+            indexed = {}  # a file of it was deleted: it is made again, whole
         current = bool(indexed) and all(value == index_key for value in indexed.values())
         if indexed and (current or not search_index):
             wanted.update(indexed)  # kept as they are, like any unchanged output

@@ -227,6 +227,7 @@ class LiveReloadServer(ThreadingHTTPServer):
         a build is still running after `timeout` (see wait_for_builder)."""
         with self._dirty_cond:
             self._stopping = True
+            self._cancel_idle.set()  # put-off work gives up at once
             self._dirty_cond.notify_all()
         with self._state_cond:
             self._state_cond.notify_all()

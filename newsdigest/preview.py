@@ -114,12 +114,13 @@ class SiteModel:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-search-{os.getpid()}-", dir=out.parent))
         try:
             depth = search.GLOB.count("/")
-            for n, name in enumerate(Urls.output_name("", path) for path in self.pages):
-                if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB):
-                    if n % 1000 == 0 and cancel.is_set():
-                        raise search.Cancelled(staging)
-                    os.makedirs(os.path.dirname(f"{staging}/{name}"), exist_ok=True)
-                    os.link(f"{out}/{name}", f"{staging}/{name}")
+            names = [name for name in map(Urls.output_name, [""] * len(self.pages), self.pages)
+                     if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB)]
+            for n, name in enumerate(names):
+                if n % 256 == 0 and cancel.is_set():
+                    raise search.Cancelled(staging)
+                os.makedirs(os.path.dirname(f"{staging}/{name}"), exist_ok=True)
+                os.link(f"{out}/{name}", f"{staging}/{name}")
             made = search.index(staging, key, cancel)
             swap(staging / search.BUNDLE, out / search.BUNDLE)
         finally:

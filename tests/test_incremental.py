@@ -557,3 +557,15 @@ def test_a_build_with_nothing_to_do_imports_neither_the_renderer_nor_pillow_nor_
     assert done.returncode == 0, done.stderr
     assert "no input changed since the last build" in done.stderr
     assert done.stdout.strip().endswith("[]"), done.stdout
+
+
+def test_a_deleted_file_of_the_search_index_is_made_again(tmp_path):
+    from newsdigest import search
+    site = project(tmp_path / "p")
+    site.build()
+    files = sorted(p for p in (site.out / search.BUNDLE).rglob("*") if p.is_file())
+    victim = next(p for p in files if p.suffix == ".pf_fragment")
+    victim.unlink()
+    report = site.build()
+    assert victim.is_file() and report.warnings == ()
+    assert tree(site.out) == tree(_clean(site))
