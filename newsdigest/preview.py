@@ -113,14 +113,17 @@ class SiteModel:
         out = self.config.output_dir
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-search-{os.getpid()}-", dir=out.parent))
         try:
-            depth = search.GLOB.count("/")
-            names = [name for name in map(Urls.output_name, [""] * len(self.pages), self.pages)
-                     if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB)]
+            depth = search.GLOB.count("/")  # fnmatch's "*" would also match a "/"
+            names = [Urls.output_name("", path) for path in self.pages]
+            names = [name for name in names if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB)]
             for n, name in enumerate(names):
                 if n % 256 == 0 and cancel.is_set():
                     raise search.Cancelled(staging)
                 os.makedirs(os.path.dirname(f"{staging}/{name}"), exist_ok=True)
-                os.link(f"{out}/{name}", f"{staging}/{name}")
+                try:
+                    os.link(f"{out}/{name}", f"{staging}/{name}")
+                except OSError:  # a file system without links
+                    shutil.copyfile(f"{out}/{name}", f"{staging}/{name}")
             made = search.index(staging, key, cancel)
             swap(staging / search.BUNDLE, out / search.BUNDLE)
         finally:
