@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import threading
 
 import lxml.html
 import pytest
 
-from conftest import ROOT, make_fixture_site
+from conftest import ROOT, free_port, make_fixture_site, serve
 from newsdigest import search
 from newsdigest.builder import build
 
@@ -141,6 +143,161 @@ def test_the_front_pages_tell_search_engines_how_to_search(fixture_site):
     assert website["potentialAction"] == {
         "@type": "SearchAction", "query-input": "required name=search_term_string",
         "target": {"@type": "EntryPoint", "urlTemplate": "https://news.example.org/en/search/?q={search_term_string}"}}
+
+
+# Pagefind a share of the pages at a time, and the merged index
+
+def bundle(root) -> dict:
+    """What a reader's search sees of a Pagefind bundle, page numbers replaced by URLs: per language,
+    each page's fragment and word count, each word's pages (locations, meta locations) and forms
+    with diacritics, and the chunks (from, to, words)."""
+    entry = json.loads((root / "pagefind-entry.json").read_text())
+    seen = {"entry": {key: value for key, value in entry.items() if key != "languages"}}
+    for lang, info in entry["languages"].items():
+        meta = search._decode(search._read(root / f"pagefind.{info['hash']}.pf_meta"))
+        fragments = [search._read(root / "fragment" / f"{name}.pf_fragment") for name, _ in meta[1]]
+        urls = [json.loads(fragment)["url"] for fragment in fragments]
+
+        def pages(postings):
+            number, found = 0, {}
+            for step, locations, meta_locations in postings:
+                number += step
+                found[urls[number]] = (locations, meta_locations)
+            return found
+        chunks, words = [], {}
+        for start, end, name in meta[2]:
+            [chunk] = search._decode(search._read(root / "index" / f"{name}.pf_index"))
+            chunks.append((start, end, [word for word, _, _ in chunk]))
+            words.update((word, (pages(postings), {form: pages(p) for form, p in forms}))
+                         for word, postings, forms in chunk)
+        seen[lang] = {"page_count": info["page_count"], "wasm": info["wasm"], "chunks": chunks, "words": words,
+                      "pages": {url: (fragment, count) for url, fragment, (_, count) in zip(urls, fragments, meta[1])},
+                      "meta": [meta[0], *meta[3:]]}
+    return seen
+
+
+def files(root) -> dict:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def test_the_merged_index_is_the_one_pagefind_makes_in_one_run(fixture_site, tmp_path, monkeypatch):
+    site = fixture_site("basic")
+    site.write("content/2026/02/accents/fr.md", "---\ntitle: Grève à l’hôpital\ndate: 2026-02-12\n---\n"
+               "La grève de l’hôpital continue ; la greve des trains aussi.\n")  # a word with and without accents
+    monkeypatch.setattr(search, "SHARD_BYTES", 1)  # each page in a Pagefind process of its own
+    site.build()
+    assert len(search._articles(site.out)) == 9
+    one_run = tmp_path / "one-run"
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site.out), "--output-path", str(one_run),
+                    "--glob", "{en,fr}/[0-9][0-9][0-9][0-9]/*/*/*/index.html", "--silent"], check=True)
+    merged, expected = bundle(site.out / "pagefind"), bundle(one_run)
+    assert merged == expected
+    assert merged["fr"]["words"]["grev"][1]  # the forms with diacritics were merged too
+    # Everything but the index itself (pagefind.js, the search code of each language) is Pagefind's own.
+    theirs = {name: data for name, data in files(one_run).items() if not name.startswith(("fragment/", "index/"))
+              and not name.endswith((".pf_meta", ".json"))}
+    assert {name: files(site.out / "pagefind")[name] for name in theirs} == theirs
+
+
+def test_shares_with_different_meta_fields_merge_into_one_run_s_index(tmp_path, monkeypatch):
+    """A share whose pages have a meta field the others lack numbers the fields otherwise: the
+    merge numbers them as one run would (in order of their names)."""
+    tree = tmp_path / "tree"
+    for path, body in [("en/2020/01/01/a", '<h1>Alpha story</h1><p data-pagefind-meta="author">Jane Writer</p>'
+                                           "<p>Words about rivers.</p>"),
+                       ("en/2020/01/02/b", "<h1>Beta story</h1><p>Words about rivers, and Jane.</p>")]:
+        (tree / path).mkdir(parents=True)
+        (tree / path / "index.html").write_text(f'<!doctype html><html lang="en"><head><title>t</title></head>'
+                                                f"<body><article data-pagefind-body>{body}</article></body></html>")
+    one_run = tmp_path / "one-run"
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(tree), "--output-path", str(one_run),
+                    "--glob", search.GLOB, "--silent"], check=True)
+    monkeypatch.setattr(search, "SHARD_BYTES", 1)
+    search.index(tree, "key")
+    merged = bundle(tree / "pagefind")
+    assert merged == bundle(one_run) and merged["en"]["meta"][-1] == ["author", "title"]
+    assert merged["en"]["words"]["beta"][0]["/en/2020/01/02/b/"][1] == [-2, 0]  # the title: field 1 of the two
+
+
+def test_the_index_is_the_same_bytes_however_the_pages_were_shared_out(tmp_path, monkeypatch):
+    built = {}
+    for budget in (search.SHARD_BYTES, 1, 40_000):
+        monkeypatch.setattr(search, "SHARD_BYTES", budget)
+        site = make_fixture_site(tmp_path / str(budget), "basic")
+        site.build()
+        built[budget] = files(site.out / "pagefind")
+    assert built[1] == built[40_000] == built[search.SHARD_BYTES] and len(built[1]) > 10
+
+
+def test_pages_are_shared_out_by_their_size():
+    pages = [("a", 10), ("b", 10), ("c", 25), ("d", 1), ("e", 9)]
+    assert search._shares(pages, 20) == [["a", "b"], ["c"], ["d", "e"]]
+    assert search._shares(pages, 1000) == [["a", "b", "c", "d", "e"]]
+    assert search._shares(pages, 1) == [["a"], ["b"], ["c"], ["d"], ["e"]]
+
+
+def test_a_cancel_kills_the_running_pagefind(fixture_site, monkeypatch):
+    site = fixture_site("basic")
+    site.build()
+    tree = site.root / "tree"
+    shutil.copytree(site.out, tree)
+    shutil.rmtree(tree / "pagefind")
+    cancel = threading.Event()
+    started = []
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        process = real(*args, **kwargs)
+        started.append(process)
+        cancel.set()  # while it runs
+        return process
+    monkeypatch.setattr(search.subprocess, "Popen", popen)
+    with pytest.raises(search.Cancelled):
+        search.index(tree, "key", cancel)
+    assert len(started) == 1 and started[0].returncode == -9  # killed, not waited for
+    assert not (tree / "pagefind").exists() and not list(tree.glob(".search-*"))  # the scratch folder is gone
+
+
+def test_an_index_pagefind_wrote_in_another_format_is_a_warning_not_a_broken_index(fixture_site, monkeypatch):
+    site = fixture_site("basic")
+    monkeypatch.setattr(search, "CHUNK", "not a number")  # the merge fails halfway
+    report = site.build()
+    assert any("could not be merged" in warning for warning in report.warnings)
+    assert not (site.out / "pagefind").exists()
+
+
+@pytest.fixture(scope="module")
+def served_shared_site(tmp_path_factory):
+    """The basic fixture indexed a page at a time (one Pagefind process a page, merged), served at
+    http://127.0.0.1:PORT/repo/ like conftest's served_site."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/repo/"
+    site = make_fixture_site(tmp_path_factory.mktemp("shared") / "project", "basic", base_url=base)
+    budget, search.SHARD_BYTES = search.SHARD_BYTES, 1
+    try:
+        site.build()
+    finally:
+        search.SHARD_BYTES = budget
+    with serve(site.out, port, "/repo/") as url:
+        yield site, url
+
+
+def results(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_selector(".search-status")
+    return page.eval_on_selector_all(".search-list li a", "links => links.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.browser
+def test_a_reader_gets_the_same_results_from_the_merged_index(served_site, served_shared_site, page):
+    (_, one), (_, shared) = served_site, served_shared_site
+    for lang, word in [("fr", "japon"), ("fr", "souligné"), ("fr", "le"), ("en", "forge"), ("en", "the"),
+                       ("en", "budget")]:
+        found = results(page, shared + f"{lang}/search/?q={word}")
+        assert found and all(href.startswith(f"/repo/{lang}/") for href in found), (lang, word)
+        assert found == results(page, one + f"{lang}/search/?q={word}"), (lang, word)
+    assert "/repo/" + FR_NK in results(page, shared + "fr/search/?q=japon")
+    assert results(page, shared + "en/search/?q=forge") == ["/repo/" + EN_NK]
 
 
 # Side by side
