@@ -130,10 +130,16 @@ def measure(tool: str, n: int, saves: int, work: Path) -> tuple[list[float], flo
                 page.wait_for_timeout(400)
             browser.close()
         return times, peak_memory(served.process.pid)
+    except BaseException:
+        print("\n".join(served.lines[-30:]), file=sys.stderr)  # what the server said
+        raise
     finally:
         served.article.write_text(original, encoding="utf-8")
         os.killpg(served.process.pid, signal.SIGTERM)
-        served.process.wait(timeout=60)
+        try:
+            served.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.process.pid, signal.SIGKILL)
 
 
 def peak_memory(pid: int) -> float:
@@ -172,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         for tool in args.tools:
             print(f"N = {n}: {tool}…", file=sys.stderr, flush=True)
             times, memory = measure(tool, n, args.saves, args.work)
+            print(f"  {[round(t * 1000) for t in times]} ms, {memory:,.0f} MB", file=sys.stderr, flush=True)
             medians[n, tool] = statistics.median(times)
             name = "newsdigest serve" if tool == "newsdigest" else "hugo server (Fast Render Mode)"
             lines.append(f"| {n:,} | {name} | {medians[n, tool] * 1000:.0f} ms | {min(times) * 1000:.0f} ms | "
