@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from conftest import ROOT, free_port, make_fixture_site, serve
-from newsdigest import search
+from newsdigest import search, search_merge
 from newsdigest.builder import build
 
 EN_NK = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
@@ -154,8 +154,8 @@ def bundle(root) -> dict:
     entry = json.loads((root / "pagefind-entry.json").read_text())
     seen = {"entry": {key: value for key, value in entry.items() if key != "languages"}}
     for lang, info in entry["languages"].items():
-        meta = search._decode(search._read(root / f"pagefind.{info['hash']}.pf_meta"))
-        fragments = [search._read(root / "fragment" / f"{name}.pf_fragment") for name, _ in meta[1]]
+        meta = search_merge.read(root / f"pagefind.{info['hash']}.pf_meta")
+        fragments = [search_merge.read(root / "fragment" / f"{name}.pf_fragment") for name, _ in meta[1]]
         urls = [json.loads(fragment)["url"] for fragment in fragments]
 
         def pages(postings):
@@ -166,7 +166,7 @@ def bundle(root) -> dict:
             return found
         chunks, words = [], {}
         for start, end, name in meta[2]:
-            [chunk] = search._decode(search._read(root / "index" / f"{name}.pf_index"))
+            [chunk] = search_merge.read(root / "index" / f"{name}.pf_index")
             chunks.append((start, end, [word for word, _, _ in chunk]))
             words.update((word, (pages(postings), {form: pages(p) for form, p in forms}))
                          for word, postings, forms in chunk)
@@ -260,11 +260,39 @@ def test_a_cancel_kills_the_running_pagefind(fixture_site, monkeypatch):
 
 def test_an_index_pagefind_wrote_in_another_format_is_a_warning_not_a_broken_index(fixture_site, monkeypatch):
     site = fixture_site("basic")
-    monkeypatch.setattr(search, "CHUNK", "not a number")  # the merge fails halfway
+    monkeypatch.setattr(search_merge, "CHUNK", "not a number")  # the merge fails halfway
     report = site.build()
     assert any("could not be merged" in warning for warning in report.warnings)
     assert not (site.out / "pagefind").exists()
 
+
+
+def test_an_index_file_cut_short_is_a_warning_not_a_broken_index(fixture_site, monkeypatch):
+    site = fixture_site("basic")
+    real = search_merge._read
+    cut = lambda path: real(path)[:-1] if path.suffix == ".pf_index" else real(path)  # noqa: E731
+    monkeypatch.setattr(search_merge, "_read", cut)
+    report = site.build()
+    assert any("could not be merged (CBORDecodeEOF" in warning for warning in report.warnings)
+    assert not (site.out / "pagefind").exists()
+
+
+def test_a_cancel_while_merging_leaves_no_index(fixture_site, monkeypatch):
+    site = fixture_site("basic")
+    site.build()
+    tree = site.root / "tree"
+    shutil.copytree(site.out, tree)
+    shutil.rmtree(tree / "pagefind")
+    cancel = threading.Event()
+    real = search_merge._read
+
+    def read(path):
+        cancel.set()  # once the merge has begun
+        return real(path)
+    monkeypatch.setattr(search_merge, "_read", read)
+    with pytest.raises(search.Cancelled):
+        search.index(tree, "key", cancel)
+    assert not (tree / "pagefind").exists() and not list(tree.glob(".search-*"))
 
 @pytest.fixture(scope="module")
 def served_shared_site(tmp_path_factory):

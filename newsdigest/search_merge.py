@@ -1,0 +1,228 @@
+"""Merging Pagefind indexes made in shares into one.
+
+Pagefind holds every page it indexes in memory, twice over while it builds the index (about 0.1 MB
+a page), so search.index() runs it over a share of the pages at a time, and this module merges the
+shares' bundles into one per language: the same words, pages and weights as one Pagefind run over
+all of them, so readers get the same results, and the same bytes however the pages were shared out.
+
+It reads and rewrites Pagefind's own files, whose format is Pagefind's business and no published
+one: it knows that of Pagefind 1.5.2 (pinned ==1.5.2 in pyproject.toml for that reason). A bundle
+of another shape fails with one of UNREADABLE (and search.index() then keeps no half of an index).
+
+Pagefind's files (its 1.x format) are gzipped, each starting with MAGIC, and hold CBOR as minicbor
+writes it (definite-length arrays, text strings, integers in their shortest form; no map, tag or
+byte string), which cbor2 writes the same way:
+- pagefind.<lang>_<hash>.pf_meta: [version, pages: [[fragment name, word count]], chunks:
+  [[from, to, index chunk name]], filters, sorts, meta fields], page numbers being places in `pages`;
+- index/<name>.pf_index: [[[word, [[page number - the previous one's, locations, locations in meta
+  fields]], [[a form of the word with diacritics, its pages likewise]]]]], words in order, cut into
+  chunks of CHUNK locations;
+- fragment/<name>.pf_fragment: a page's JSON (its URL, text, meta fields), which names no page number.
+Names are the language, "_", and the start of the SHA-1 of the content (_digest)."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import io
+import itertools
+import json
+import operator
+import os
+import threading
+import zlib
+from pathlib import Path
+
+import cbor2
+
+ENTRY = "pagefind-entry.json"  # the index's table of languages, read first by pagefind.js
+MAGIC = b"pagefind_dcd"
+CHUNK = 20_000  # Pagefind's: a chunk is closed once its pages' locations (+1 a page) reach it
+# What reading a bundle this module does not know raises: cbor2's decoding errors are no ValueError.
+UNREADABLE = (ValueError, KeyError, IndexError, TypeError, EOFError, zlib.error, cbor2.CBORError)
+
+
+class Interrupted(Exception):
+    """`cancel` was set halfway through a merge."""
+
+
+def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None) -> None:
+    """One bundle at `root` from the shares' bundles in `outputs` (whose files it takes). A bundle
+    it does not know raises one of UNREADABLE (or OSError), and `cancel` being set Interrupted."""
+    entries = [json.loads((output / ENTRY).read_text(encoding="utf-8")) for output in outputs]
+    (root / "fragment").mkdir(parents=True)
+    (root / "index").mkdir()
+    for output in outputs:  # pagefind.js, the UI, each language's search code: the same in each share
+        for path in sorted(output.iterdir()):
+            if path.is_dir():
+                if path.name not in ("fragment", "index"):
+                    raise ValueError(f"an unknown folder {path.name}/")
+            elif path.name != ENTRY and not path.name.endswith(".pf_meta") and not (root / path.name).exists():
+                os.replace(path, root / path.name)
+    languages = {}
+    for language in sorted({language for entry in entries for language in entry["languages"]}):
+        _check(cancel)
+        shares = [(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
+                  if language in entry["languages"]]
+        languages[language] = _merge_language(shares, root, cancel)
+    entry = {**entries[0], "languages": languages}
+    (root / ENTRY).write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+                              encoding="utf-8")
+
+
+def read(path: Path):
+    """What a file of a Pagefind bundle holds (its CBOR decoded; a fragment's JSON as bytes)."""
+    data = _read(path)
+    return data if path.suffix == ".pf_fragment" else _decode(data)
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Interrupted()
+
+
+def _merge_language(shares: list[tuple[Path, dict]], root: Path, cancel: threading.Event | None) -> dict:
+    """Merges one language's indexes (each share's bundle and its entry for the language) into
+    root; returns the language's entry. Pages are numbered in the order of their URLs."""
+    prefix = shares[0][1]["hash"].rsplit("_", 1)[0]
+    metas = [_decode(_read(output / f"pagefind.{info['hash']}.pf_meta")) for output, info in shares]
+    if any(not isinstance(meta, list) or len(meta) != 6 or meta[3] or meta[4] for meta in metas):
+        raise ValueError("a meta index with filters or sorts, or of another shape")
+    pages = []  # (URL, share, number in the share, SHA-1, word count, fragment file)
+    for share, ((output, _), meta) in enumerate(zip(shares, metas)):
+        for number, (name, words) in enumerate(meta[1]):
+            path = output / "fragment" / f"{name}.pf_fragment"
+            fragment = _read(path)
+            pages.append((json.loads(fragment)["url"], share, number, _digest(fragment), words, path))
+    pages.sort()
+    renumber = [[0] * len(meta[1]) for meta in metas]
+    taken: dict[str, str] = {}
+    listed = []
+    for number, (_, share, old, digest, words, path) in enumerate(pages):
+        name = _name(digest, 7, taken)
+        if not (root / "fragment" / f"{prefix}_{name}.pf_fragment").exists():
+            os.replace(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
+        listed.append([f"{prefix}_{name}", words])
+        renumber[share][old] = number
+    fields = metas[0][5]
+    if any(meta[5] != fields for meta in metas):
+        fields = sorted({field for meta in metas for field in meta[5]})
+    chunks = _merge_words([(output, meta[2], renumber[share], {old: fields.index(field) for old, field in
+                                                                  enumerate(meta[5])})
+                           for share, ((output, _), meta) in enumerate(zip(shares, metas))], root, prefix, cancel)
+    meta = cbor2.dumps([metas[0][0], listed, chunks, [], [], fields])
+    name = f"{prefix}_{_digest(meta)[:10]}"
+    _write(root / f"pagefind.{name}.pf_meta", meta)
+    return {**shares[0][1], "hash": name, "page_count": len(listed)}
+
+
+def _merge_words(shares: list[tuple[Path, list, list[int], dict[int, int]]], root: Path, prefix: str,
+                 cancel: threading.Event | None) -> list:
+    """Writes the merged word index's chunks; returns the meta index's list of them."""
+    chunks: list[list[str]] = []
+    taken: dict[str, str] = {}
+    words: list[tuple] = []
+    size = 0
+
+    def close() -> None:
+        _check(cancel)
+        payload = cbor2.dumps([words])
+        name = f"{prefix}_{_name(_digest(payload), 7, taken)}"
+        _write(root / "index" / f"{name}.pf_index", payload)
+        chunks.append([words[0][0], words[-1][0], name])
+
+    streams = [_words(*share) for share in shares]
+    for word, group in itertools.groupby(heapq.merge(*streams, key=lambda item: item[0]), key=lambda item: item[0]):
+        postings, variants = [], {}
+        for _, share_postings, share_variants in group:
+            postings += share_postings
+            for form, form_postings in share_variants:
+                variants.setdefault(form, []).extend(form_postings)
+        pages, count = _postings(postings)
+        words.append((word, pages, [(form, _postings(variants[form])[0]) for form in sorted(variants)]))
+        size += count
+        if size >= CHUNK:
+            close()
+            words, size = [], 0
+    if words:
+        close()
+    # Each chunk is known by the shortest prefixes that tell it from its neighbours (Pagefind's rule).
+    for before, after in itertools.pairwise(chunks):
+        common = 0
+        for a, b in zip(before[1], after[0]):
+            if a != b:
+                break
+            common += 1
+        end, start = before[1][:common + 1], after[0][:common + 1]
+        after[0] = start
+        if end >= before[0]:
+            before[1] = end
+    return chunks
+
+
+def _postings(postings: list) -> tuple[list, int]:
+    """A word's pages as the index holds them (in the order of their numbers, each one's the step
+    from the previous one's), and their size for CHUNK."""
+    if not postings:  # a word found only in forms with diacritics
+        return [], 0
+    postings.sort(key=operator.itemgetter(0))
+    numbers, locations, meta_locations = zip(*postings)
+    steps = map(operator.sub, numbers, (0, *numbers[:-1]))
+    size = sum(map(len, locations)) + sum(map(len, meta_locations)) + len(postings)
+    return list(zip(steps, locations, meta_locations)), size  # tuples, which cbor2 writes as arrays
+
+
+def _words(output: Path, chunks: list, renumber: list[int], fields: dict[int, int]):
+    """A share's words in order: (word, its pages, [(a form of it with diacritics, its pages)]),
+    a word's pages being [(page number, its locations, its locations in meta fields)] with the
+    merged index's page numbers and meta fields' numbers."""
+    same = all(old == new for old, new in fields.items())
+
+    def pages(postings: list) -> list:
+        page, found = 0, []
+        for step, locations, meta_locations in postings:
+            page += step
+            if not same:  # a field's locations follow -(its number + 1)
+                meta_locations = [-fields[-value - 1] - 1 if value < 0 else value for value in meta_locations]
+            found.append((renumber[page], locations, meta_locations))
+        return found
+
+    for _, _, name in chunks:
+        [entries] = _decode(_read(output / "index" / f"{name}.pf_index"))
+        for word, postings, forms in entries:
+            if not isinstance(word, str):
+                raise ValueError("a word is not [word, pages, forms]")
+            yield word, pages(postings), [(form, pages(form_postings)) for form, form_postings in forms]
+
+
+def _name(digest: str, length: int, taken: dict[str, str]) -> str:
+    """The shortest start of `digest`, `length` long or more, that names nothing else yet."""
+    name = digest[:length]
+    while taken.setdefault(name, digest) != digest:
+        name = digest[:len(name) + 1]
+    return name
+
+
+def _digest(payload: bytes) -> str:
+    """Pagefind's: the SHA-1 in hex, each byte without its leading zero."""
+    return "".join(format(byte, "x") for byte in hashlib.sha1(payload).digest())
+
+
+def _decode(data: bytes):
+    """One CBOR item, the whole of `data` (cbor2.loads would let trailing bytes by)."""
+    stream = io.BytesIO(data)
+    item = cbor2.CBORDecoder(stream).decode()
+    if stream.tell() != len(data):
+        raise ValueError("trailing bytes after a CBOR item")
+    return item
+
+
+def _read(path: Path) -> bytes:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(MAGIC):
+        raise ValueError(f"{path.name} is not a Pagefind file")
+    return data[len(MAGIC):]
+
+
+def _write(path: Path, payload: bytes) -> None:
+    path.write_bytes(gzip.compress(MAGIC + payload, compresslevel=9, mtime=0))
