@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class TemplateKeys:
         self._parser = Environment(extensions=["jinja2.ext.i18n"])  # parses the same syntax
         self._refs: dict[str, frozenset[str] | None] = {}
         self._keys: dict[str, bytes] = {}
+        self._body: dict[str, bool] = {}
 
     def _file(self, name: str) -> Path:
         return next((d / name for d in self.dirs if (d / name).is_file()), self.dirs[0] / name)
@@ -81,6 +83,15 @@ class TemplateKeys:
             todo.extend(refs)
         return sorted(seen)
 
+    def reads_body(self, name: str) -> bool:
+        """Whether a template, or one it uses, may show an article's body (see BODY_FIELDS)."""
+        if name not in self._body:
+            names = self._closure(name)
+            self._body[name] = names is None or any(
+                _READS_BODY.search(self._file(item).read_text(encoding="utf-8"))
+                for item in names if self._file(item).is_file())
+        return self._body[name]
+
     def key(self, name: str) -> bytes:
         if name not in self._keys:
             names = self._closure(name)
@@ -97,6 +108,20 @@ class TemplateKeys:
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
+# What an article's body gives it, and what reads them: the article's own page, the side-by-side
+# page and the feeds show the body, every other page only shows an article by its other fields
+# (its shape), so an edit to the body alone changes only the first kind. A template reads the body
+# when it, or one it uses, names one of these as an attribute or a key; StructuredData's
+# news_article reads the word count.
+BODY_FIELDS = ("body", "words", "fingerprint")
+_READS_BODY = re.compile(r"""(?:\.|\[\s*["'])(?:body|body_html|words|reading_minutes|fingerprint|news_article)\b""")
+SHAPE_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS)
+
+
+def shape(article: Article) -> tuple:
+    """An article as a page that does not show its body sees it."""
+    return tuple(getattr(article, name) for name in SHAPE_FIELDS)
+
 
 class Fingerprinter:
     """With `record`, also notes which pages each article reaches (`shown_in`: (story key, lang) ->
@@ -107,7 +132,8 @@ class Fingerprinter:
         self.site = site
         self.key = key
         self.templates = TemplateKeys(site.config.template_dirs)
-        self._articles: dict[int, tuple] = {}  # an article shows up on many pages; token it once
+        self._articles: dict[tuple[int, bool], tuple] = {}  # an article shows up on many pages; token it once
+        self._whole = True  # the page being fingerprinted may show bodies (TemplateKeys.reads_body)
         self.shown_in: dict[tuple[str, str], list[str]] | None = {} if record else None
         self._reached: set[tuple[str, str]] | None = None  # by the page being fingerprinted
 
@@ -116,13 +142,13 @@ class Fingerprinter:
         if kind is Article:
             if self._reached is not None:  # its token holds its translations' fingerprints too
                 self._reached.update((value.story, lang) for lang in self.site.story(value).articles)
-            token = self._articles.get(id(value))
+            token = self._articles.get((id(value), self._whole))
             if token is None:
                 # A page showing an article may also show its translations' titles and links, and
                 # its photo's sizes (made from the picture's bytes, not from the article's).
-                token = ("A", value.fingerprint, tuple(t.fingerprint for t in self.site.translations(value)),
+                token = ("A", self._version(value), tuple(map(self._version, self.site.translations(value))),
                          self._token(self.site.photo(value)))
-                self._articles[id(value)] = token
+                self._articles[id(value), self._whole] = token
             return token
         if kind in _PLAIN:
             return value
@@ -135,13 +161,17 @@ class Fingerprinter:
         if kind is Story:  # the bilingual home shows each version, and its photo
             if self._reached is not None:
                 self._reached.update((value.key, lang) for lang in value.articles)
-            return ("S", value.key, tuple((a.fingerprint, self._token(self.site.photo(a)))
+            return ("S", value.key, tuple((self._version(a), self._token(self.site.photo(a)))
                                           for a in value.articles.values()))
         if dataclasses.is_dataclass(value):  # not astuple(): it deep-copies every field
             return (kind.__name__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
         raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")
 
+    def _version(self, article: Article):
+        return article.fingerprint if self._whole else shape(article)
+
     def page(self, page: Page) -> str:
+        self._whole = self.templates.reads_body(page.template)
         if self.shown_in is not None:
             self._reached = set()
         token = (page.path, page.template, page.lang, self._token(page.alternates), self._token(page.context))

@@ -27,7 +27,7 @@ from .builder import Planned, swap
 from .cache import Cache
 from .config import Config
 from .content import Article, MarkdownRenderer, Story, image_problem, read_article
-from .fingerprint import Fingerprinter
+from .fingerprint import Fingerprinter, shape
 from .ignore import ignored_path
 from .pages import Copy, Page
 from .site import Site
@@ -159,18 +159,9 @@ class SiteModel:
         new, problems = read_article(Path(path), story, lang, config.language(lang).locale, config, self._markdown)
         if new is None or problems or image_problem(new) or (new.draft and not self.include_drafts):
             return None  # the build reports the problem, or leaves the draft out
-        if _shape(new) != _shape(old):
+        if shape(new) != shape(old):  # two articles of the same shape sit in the same places of the plan
             return None
         return (old, new) if new.fingerprint != old.fingerprint else True
-
-
-_BODY = {"body": b"", "words": 0, "fingerprint": ""}  # what an article's body gives it beyond its shape
-
-
-def _shape(article: Article) -> Article:
-    """An article without what only its own page shows (its body, the length read from it): two
-    articles of the same shape sit in the same places of the plan."""
-    return replace(article, **_BODY)
 
 
 def _substituted(value, replacing: dict[int, object]):

@@ -297,6 +297,8 @@ def test_outputs_of_a_folder_holding_many_are_looked_for_by_listing_it(tmp_path)
     for fork in (True, False):
         assert builder._missing(site.out, record, fork=fork)()
     assert not _no_change(site)[0]
+    assert fragment.read_bytes() == data  # the index was made again
+    fragment.unlink()
     fragment.symlink_to(tmp_path / "nowhere")
     assert builder._missing(site.out, record)()
     fragment.unlink()
