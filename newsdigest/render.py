@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
-                    TemplateSyntaxError, select_autoescape)
+                    TemplateSyntaxError, pass_context, select_autoescape)
 from markupsafe import Markup, escape
 
 from . import i18n
 from .errors import BuildError, Problem
 from .pages import Page, hreflang_set
+from .remembered import Catalog, Dates, RememberedUrls
 from .seo import StructuredData, og_locale
 from .sanitize import scoped_ids
 from .site import Site
@@ -48,9 +49,19 @@ class Renderer:
         self.assets = assets  # asset name -> href with a content-hash query, so caches never go stale
         self.config = site.config
         self.bytecode_cache = bytecode_cache
+        config, urls = site.config, site.urls
+        # What every page asks for again and again, made once: UI strings, dates, paths, each
+        # language's settings and tag.
+        self.catalogs = {code: Catalog(translator) for code, translator in translators.items()}
+        self.dates = Dates()
+        self.remembered_urls = RememberedUrls(config)
+        self.languages = {lang.code: lang for lang in config.languages}
+        self.language_tags = {lang.code: i18n.language_tag(lang.locale) for lang in config.languages}
+        self._ui: dict[tuple[str, str], Markup] = {}  # (lang, message) -> tr()'s translation, escaped
+        self._topic_names: tuple[Any, dict[tuple[str, str], str]] = (None, {})  # for one site.topics
+        self._side_by_side: dict[int, tuple[Any, str]] = {}  # id(story) -> (story, href)
         self.envs = {lang.code: self._env(lang.code) for lang in site.config.languages}
         # Feed autodiscovery links, the page's own language first; the same for every page of a language.
-        config, urls = site.config, site.urls
         self.feeds = {lang: [{"lang": code, "title": config.language(code).title,
                               "atom": urls.absolute(urls.feed(code)), "json": urls.absolute(urls.feed(code, "json"))}
                              for code in sorted(config.codes, key=lambda code: code != lang)]
@@ -63,20 +74,29 @@ class Renderer:
                           autoescape=select_autoescape(["html", "xml"], default_for_string=True),
                           undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                          bytecode_cache=self.bytecode_cache)
-        env.install_gettext_translations(self.translators[code], newstyle=True)
+                          bytecode_cache=self.bytecode_cache,
+                          # A renderer lives for one build (a template edit makes a new one): no
+                          # need to look at each template file's time on every page.
+                          auto_reload=False)
+        catalog = self.catalogs[code]
+        env.install_gettext_translations(catalog, newstyle=True)
+        # In place of jinja2.ext's, which call each other through the context (three dispatches
+        # for each _("...")): the same results, straight from the remembered catalog.
+        env.globals.update(_=_gettext(catalog.gettext), gettext=_gettext(catalog.gettext),
+                           ngettext=_ngettext(catalog.ngettext))
         locale_of = {lang.code: lang.locale for lang in config.languages}
+        dates = self.dates
 
         def loc(lang: str | None) -> str:
             return locale_of[lang] if lang else locale
 
         env.filters.update(
-            longdate=lambda value, lang=None: i18n.long_date(value, loc(lang)),
-            fulldate=lambda value, lang=None: i18n.full_date(value, loc(lang)),
-            shortday=lambda value, lang=None: i18n.short_day(value, loc(lang)),
+            longdate=lambda value, lang=None: dates.day(i18n.long_date, value, loc(lang)),
+            fulldate=lambda value, lang=None: dates.day(i18n.full_date, value, loc(lang)),
+            shortday=lambda value, lang=None: dates.day(i18n.short_day, value, loc(lang)),
             zone=i18n.utc_offset,
             scoped_ids=scoped_ids,
-            shorttime=lambda value, lang=None: i18n.short_time(value, loc(lang)),
+            shorttime=lambda value, lang=None: dates.time(i18n.short_time, value, loc(lang)),
             isodate=lambda value: value.isoformat(),
             ucfirst=lambda text: text[:1].upper() + text[1:],
             language_tag=i18n.language_tag,  # a locale id: {{ language.locale|language_tag }}
@@ -85,11 +105,10 @@ class Renderer:
             config=config, languages=config.languages,
             og_locale=lambda code: og_locale(locale_of[code]), lang_tag=lambda code: i18n.language_tag(locale_of[code]),
             href=self.urls.href, absolute=self.urls.absolute, asset=self.asset,
-            month_name=lambda year, month, lang=None: i18n.month_year(year, month, loc(lang)),
+            month_name=lambda year, month, lang=None: dates.month(i18n.month_year, year, month, loc(lang)),
             language_name=lambda of, lang=None: i18n.language_name(locale_of[of], loc(lang)),
-            urls=self.urls, by_day=by_day, stories_by_day=stories_by_day, topic_name=self.topic_name,
-            side_by_side=lambda article: self.urls.href(self.urls.side_by_side(self.site.story(article))),
-            tr=self.tr, **self._site_globals(),
+            urls=self.remembered_urls, by_day=by_day, stories_by_day=stories_by_day, topic_name=self.topic_name,
+            side_by_side=self.side_by_side, tr=self.tr, **self._site_globals(),
         )
         return env
 
@@ -108,27 +127,48 @@ class Renderer:
 
     def topic_name(self, lang: str, tag: str) -> str:
         """A tag as its topic is named everywhere: the spelling of its first use."""
-        topic = self.site.topics.get(lang, slugify(tag))
-        return topic.name if topic else tag
+        topics = self.site.topics
+        if self._topic_names[0] is not topics:  # another site (the dev server's, after an edit)
+            self._topic_names = (topics, {})
+        names = self._topic_names[1]
+        name = names.get((lang, tag))
+        if name is None:
+            topic = topics.get(lang, slugify(tag))
+            name = names[lang, tag] = topic.name if topic else tag
+        return name
+
+    def side_by_side(self, article) -> str:
+        """The href of the page showing the article's story in every language."""
+        story = self.site.story(article)
+        known = self._side_by_side.get(id(story))
+        if known is None or known[0] is not story:
+            known = self._side_by_side[id(story)] = (story, self.urls.href(self.urls.side_by_side(story)))
+        return known[1]
 
     def asset(self, name: str) -> str:
         return self.assets[name]
 
     def tr(self, lang: str, message: str, **values: Any) -> Markup:
-        """A UI string in a given language (e.g. "Lire en français" on an English page)."""
-        return self.translators[lang].markup(message, **{k: escape(v) if isinstance(v, str) else v
-                                                         for k, v in values.items()})
+        """A UI string in a given language (e.g. "Lire en français" on an English page): what
+        Translator.markup gives, its translation escaped once."""
+        translated = self._ui.get((lang, message))
+        if translated is None:
+            translated = self._ui[lang, message] = Markup(escape(self.catalogs[lang].gettext(message)))
+        if not values:
+            return translated
+        return translated % {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}
 
     def _common(self, page: Page) -> dict[str, Any]:
         config, urls = self.site.config, self.urls
         lang = page.lang or config.codes[0]
         versions = {page.lang: page.path, **page.alternates} if page.lang else {}
-        hreflangs = [(code if code == "x-default" else i18n.language_tag(config.language(code).locale),
-                      urls.absolute(path)) for code, path in hreflang_set(page, config.codes)]
+        tags = self.language_tags
+        hreflangs = [(code if code == "x-default" else tags[code], urls.absolute(path))
+                     for code, path in hreflang_set(page, config.codes)]
         switcher = [{"code": code, "href": urls.href(versions.get(code) or urls.front(code)),
                      "current": code == page.lang}
                     for code in config.codes]
-        return {"lang": lang, "bilingual": page.lang is None, "language": config.language(lang),
+        return {"lang": lang, "bilingual": page.lang is None, "language": self.languages[lang],
                 "page": page, "canonical": urls.absolute(page.path), "hreflangs": hreflangs,
                 "switcher": switcher, "feeds": self.feeds[page.lang]}
 
@@ -163,3 +203,27 @@ class Renderer:
             tb = tb.tb_next
         return found
 
+
+def _gettext(lookup):
+    """jinja2.ext's newstyle gettext, calling `lookup` directly."""
+    @pass_context
+    def gettext(context, __string: str, **variables: Any) -> str:
+        rv = lookup(__string)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables  # always a format string, as in jinja2.ext
+
+    return gettext
+
+
+def _ngettext(lookup):
+    """jinja2.ext's newstyle ngettext, calling `lookup` directly."""
+    @pass_context
+    def ngettext(context, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        rv = lookup(__singular, __plural, __num)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    return ngettext

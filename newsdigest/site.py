@@ -32,6 +32,10 @@ class Site:
     # once the photos are prepared (an article without one, or with a remote one, has no entry).
     photos: dict[tuple[str, str], Any] = field(default_factory=dict)
     topics: Topics | None = None  # set by gather()
+    # id(article) -> (article, its site path): pages link to each article from a dozen others, and
+    # formatting its date into the path was a good part of planning and rendering. The article is
+    # kept beside its path so that an id reused by another object is never taken for it.
+    _paths: dict[int, tuple[Article, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def gather(cls, config: Config, stories: list[Story]) -> "Site":
@@ -72,8 +76,15 @@ class Site:
         """The same story in the other languages that exist, in configured order."""
         return [a for lang, a in self.story(article).articles.items() if lang != article.lang]
 
+    def path(self, article: Article) -> str:
+        """The article page's site path: urls.article(article), made once per article."""
+        known = self._paths.get(id(article))
+        if known is None or known[0] is not article:
+            known = self._paths[id(article)] = (article, self.urls.article(article))
+        return known[1]
+
     def href(self, article: Article) -> str:
-        return self.urls.href(self.urls.article(article))
+        return self.urls.href(self.path(article))
 
     def image_href(self, article: Article, absolute: bool = False) -> str | None:
         """Where an article's image is served: an absolute URL as given, a "/..." path under the base
@@ -81,7 +92,7 @@ class Site:
         image = article.image
         if not image or urlsplit(image).scheme:
             return image
-        path = image.lstrip("/") if image.startswith("/") else self.urls.article(article) + image
+        path = image.lstrip("/") if image.startswith("/") else self.path(article) + image
         return self.urls.absolute(path) if absolute else self.urls.href(path)
 
     def original(self, article: Article) -> Article:
