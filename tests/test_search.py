@@ -236,12 +236,17 @@ def test_pages_are_shared_out_by_their_size():
     assert search._shares(pages, 1) == [["a"], ["b"], ["c"], ["d"], ["e"]]
 
 
-def test_a_cancel_kills_the_running_pagefind(fixture_site, monkeypatch):
-    site = fixture_site("basic")
+def built_without_index(site):
+    """A copy of the built site without its search index: a tree to index."""
     site.build()
     tree = site.root / "tree"
     shutil.copytree(site.out, tree)
     shutil.rmtree(tree / "pagefind")
+    return tree
+
+
+def test_a_cancel_kills_the_running_pagefind(fixture_site, monkeypatch):
+    tree = built_without_index(fixture_site("basic"))
     cancel = threading.Event()
     started = []
     real = subprocess.Popen
@@ -278,11 +283,7 @@ def test_an_index_file_cut_short_is_a_warning_not_a_broken_index(fixture_site, m
 
 
 def test_a_cancel_while_merging_leaves_no_index(fixture_site, monkeypatch):
-    site = fixture_site("basic")
-    site.build()
-    tree = site.root / "tree"
-    shutil.copytree(site.out, tree)
-    shutil.rmtree(tree / "pagefind")
+    tree = built_without_index(fixture_site("basic"))
     cancel = threading.Event()
     real = search_merge._read
 
