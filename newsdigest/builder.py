@@ -6,7 +6,6 @@ import ctypes
 import dataclasses
 import errno
 import functools
-import gc
 import hashlib
 import importlib
 import os
@@ -28,7 +27,8 @@ from . import search
 from .config import Config
 from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
-from .cache import Cache, code_key, stat_key
+from .cache import Cache, code_key, own_folder, stat_key
+from .collector import paused
 from .ignore import ignored_name
 from .parallel import cores, fork_map
 from .progress import Progress
@@ -212,37 +212,35 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     out = config.output_dir
     # The walk below makes 200,000 tuples at 50,000 stories, none in a cycle: the garbage collector
     # would only go over them again and again (30 ms of the 0.8 s of a build with nothing to do).
-    collecting, missing = gc.isenabled(), None
-    gc.disable()
-    try:
-        # The record of the last build without its outputs' fingerprints (load_manifest(outputs=False)):
-        # enough to see that there is nothing to do. Looking for every output it names (300,000
-        # files at 50,000 stories) starts in another process, while this one walks content/.
-        previous = cache.load_manifest(out, outputs=False)
-        missing = _missing(out, previous, fork=workers != 1) if previous else None
-        # Each folder's listing is kept in the cache for the next walk, which lists again only the
-        # folders that changed (or had changed less than 5 s before they were listed): a stat
-        # each instead of a listing each, 50,000 at 50,000 stories.
-        known = cache.load_table("content-folders")
-        tree = walk_content(config.content_dir, stats=True, known=known, settled=time_ns() - 5 * 10**9) \
-            if config.content_dir.is_dir() else None
-        if tree is not None and tree.listing != known:
-            cache.save_table("content-folders", tree.listing)
-        snapshot = input_snapshot(config, tree, include_drafts)
-        if previous and previous.get("snapshot") == snapshot and not missing() \
-                and (previous.get("search_current") or not search_index):
-            # No input changed since the last build (by size, modification and change times and
-            # inode), and every output is there.
-            say("no input changed since the last build")
-            counts = previous["counts"]
-            return Report(pages=counts["pages"], written=0, files=counts["files"], stories=counts["stories"],
-                          seconds=perf_counter() - start, out_dir=out, full=False,
-                          warnings=tuple(previous.get("warnings", ())), drafts=counts.get("drafts", 0))
-    finally:
-        if missing:
-            missing(needed=False)  # stops the other process if it is still looking
-        if collecting:
-            gc.enable()
+    missing = None
+    with paused():
+        try:
+            # The record of the last build without its outputs' fingerprints (load_manifest(outputs=False)):
+            # enough to see that there is nothing to do. Looking for every output it names (300,000
+            # files at 50,000 stories) starts in another process, while this one walks content/.
+            previous = cache.load_manifest(out, outputs=False)
+            missing = _missing(out, previous, fork=workers != 1) if previous else None
+            # Each folder's listing is kept in the cache for the next walk, which lists again only the
+            # folders that changed (or had changed less than 5 s before they were listed): a stat
+            # each instead of a listing each, 50,000 at 50,000 stories.
+            known = cache.load_table("content-folders")
+            tree = walk_content(config.content_dir, stats=True, known=known, settled=time_ns() - 5 * 10**9) \
+                if config.content_dir.is_dir() else None
+            if tree is not None and tree.listing != known:
+                cache.save_table("content-folders", tree.listing)
+            snapshot = input_snapshot(config, tree, include_drafts)
+            if previous and previous.get("snapshot") == snapshot and not missing() \
+                    and (previous.get("search_current") or not search_index):
+                # No input changed since the last build (by size, modification and change times and
+                # inode), and every output is there.
+                say("no input changed since the last build")
+                counts = previous["counts"]
+                return Report(pages=counts["pages"], written=0, files=counts["files"], stories=counts["stories"],
+                              seconds=perf_counter() - start, out_dir=out, full=False,
+                              warnings=tuple(previous.get("warnings", ())), drafts=counts.get("drafts", 0))
+        finally:
+            if missing:
+                missing(needed=False)  # stops the other process if it is still looking
     if previous is not None and "outputs" not in previous:
         previous = cache.load_manifest(out)  # the whole record: its outputs' fingerprints
     tree = replace(tree, stats=None, listing=None) if tree else None  # they were for the snapshot
@@ -275,7 +273,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
             wanted.update(indexed)  # kept as they are, like any unchanged output
         wanted_index = search_index and not current and search.has_articles(wanted)
         index_warnings: list[str] = []
-        indexer = (lambda tree: _index(tree, index_key, cancel, index_warnings)) if wanted_index else None
+        shelf = search_shelf(cache)
+        indexer = (lambda tree: _index(tree, index_key, cancel, index_warnings, shelf, workers)) if wanted_index else None
 
         say(f"planned {len(pages)} pages and {len(copies)} files")
         say("no usable record of the last build: building everything" if previous is None
@@ -299,16 +298,23 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
                   drafts=len(drafts))
 
 
-def _index(tree: Path, key: str, cancel: threading.Event | None, warnings: list[str]) -> dict[str, str]:
+def _index(tree: Path, key: str, cancel: threading.Event | None, warnings: list[str],
+           shelf: search.Shelf | None = None, workers: int | None = None) -> dict[str, str]:
     """The search index's files; when Pagefind fails, none, and a warning: the stories are still
     published, and the search page says search is unavailable."""
     try:
-        return search.index(tree, key, cancel)
+        return search.index(tree, key, cancel, shelf, workers)
     except search.Cancelled:
         raise
     except BuildError as exc:
         warnings.extend(f"{problem.message}; the site was built without a search index." for problem in exc.problems)
         return {}
+
+
+def search_shelf(cache: Cache) -> search.Shelf | None:
+    """Where the search index's shares are kept between builds, if anywhere."""
+    folder = own_folder(cache.dir, search.SHELF_FOLDER) if cache.enabled else None
+    return search.Shelf(folder, trust=cache.trust) if folder is not None else None
 
 
 @contextmanager

@@ -294,6 +294,19 @@ def _is_entry(entry) -> bool:
 
 # Writing, whatever is in the way
 
+def own_folder(cache_dir: Path, name: str) -> Path | None:
+    """A folder of the cache's own (the photos' sizes, the search index's shares), made if need
+    be; None when it cannot be."""
+    folder = cache_dir / name
+    try:
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()  # a planted link would send the build's writes elsewhere
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
 def _clear_way(path: Path, root: Path) -> None:
     """Removes what stops `path` being written below `root`, the cache's own folder: a file or a
     dangling link where a folder belongs, a folder where the file belongs."""

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import PIL
 from PIL import Image, ImageCms, UnidentifiedImageError, features
 
-from .cache import stat_key
+from .cache import own_folder, stat_key
 from .content import Article
 from .errors import BuildError, Problem
 from .pages import Copy
@@ -146,14 +146,7 @@ def _height_at(picture: _Picture, width: int) -> int:
 def cache_folder(cache_dir: Path) -> Path | None:
     """The folder of cached sizes below the cache folder, made if need be; None when it cannot
     be (the builder then makes the sizes in a temporary folder)."""
-    folder = cache_dir / CACHE_FOLDER
-    try:
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            folder.unlink()  # a planted link would send the build's writes elsewhere
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
+    return own_folder(cache_dir, CACHE_FOLDER)
 
 
 def decode_row(row) -> tuple:

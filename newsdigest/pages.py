@@ -5,7 +5,6 @@ Two sources that want the same output path are an error (nothing is overwritten 
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from math import ceil
@@ -13,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .collector import paused
 from .content import Article
 from .errors import BuildError, Problem
 from .related import related
@@ -69,13 +69,8 @@ def _paginated(items: list[Article], size: int, path_of, *, template: str, lang:
 def plan(site: Site) -> tuple[list[Page], list[Copy]]:
     # Planning makes a few hundred thousand objects and no reference cycle: the garbage collector
     # would only go over the whole site again and again (a third of the time at 5,000 stories).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _plan(site)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _plan(site: Site) -> tuple[list[Page], list[Copy]]:

@@ -38,12 +38,12 @@ def _child(fn, chunk, conn, counter) -> None:
 
 
 def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> list:
+             progress: Callable[[int], None] | None = None, per_worker: int | None = None) -> list:
     """fn(chunk, tick) for contiguous chunks of items, concatenated in order; progress(done) is
     called now and then with the number of items done. Runs in this process when there is little
-    work, one core, or no fork."""
+    work (fewer than `per_worker` items a worker, default MIN_ITEMS_PER_WORKER), one core, or no fork."""
     report = progress or (lambda done: None)
-    workers = min(workers or cores(), len(items) // MIN_ITEMS_PER_WORKER)
+    workers = min(workers or cores(), len(items) // (per_worker or MIN_ITEMS_PER_WORKER))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         done = [0]
 

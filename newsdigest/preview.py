@@ -23,7 +23,7 @@ from pathlib import Path
 from time import perf_counter
 
 from . import search
-from .builder import Planned, swap
+from .builder import Planned, search_shelf, swap
 from .cache import Cache
 from .config import Config
 from .content import Article, MarkdownRenderer, Story, image_problem, read_article
@@ -124,7 +124,7 @@ class SiteModel:
                     os.link(f"{out}/{name}", f"{staging}/{name}")
                 except OSError:  # a file system without links
                     shutil.copyfile(f"{out}/{name}", f"{staging}/{name}")
-            made = search.index(staging, key, cancel)
+            made = search.index(staging, key, cancel, search_shelf(self.cache))
             swap(staging / search.BUNDLE, out / search.BUNDLE)
         finally:
             # Tens of thousands of links at 50,000 stories: removed aside, not on the path of the

@@ -29,15 +29,21 @@ import itertools
 import json
 import operator
 import os
+import re
+import shutil
 import threading
 import zlib
 from pathlib import Path
 
 import cbor2
 
+from .collector import paused
+from .parallel import fork_map
+
 ENTRY = "pagefind-entry.json"  # the index's table of languages, read first by pagefind.js
 MAGIC = b"pagefind_dcd"
 CHUNK = 20_000  # Pagefind's: a chunk is closed once its pages' locations (+1 a page) reach it
+_PLAIN = re.compile(r"[\w-]+")
 # What reading a bundle this module does not know raises: cbor2's decoding errors are no ValueError.
 UNREADABLE = (ValueError, KeyError, IndexError, TypeError, EOFError, zlib.error, cbor2.CBORError)
 
@@ -46,28 +52,53 @@ class Interrupted(Exception):
     """`cancel` was set halfway through a merge."""
 
 
-def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None) -> None:
-    """One bundle at `root` from the shares' bundles in `outputs` (whose files it takes). A bundle
-    it does not know raises one of UNREADABLE (or OSError), and `cancel` being set Interrupted."""
-    entries = [json.loads((output / ENTRY).read_text(encoding="utf-8")) for output in outputs]
+def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None,
+          code: list[Path] | None = None, workers: int | None = None) -> None:
+    """One bundle at `root` from the data of the shares' bundles in `outputs`, which it leaves as
+    they are, and Pagefind's code (pagefind.js, the UI, each language's search code) from the
+    bundles in `code` (default: `outputs`), which it takes. A bundle it does not know raises one of
+    UNREADABLE (or OSError), and `cancel` being set Interrupted. The languages are merged each in
+    a process of its own (up to `workers`), unless there is a `cancel` to heed."""
+    entries = [_entry(output) for output in outputs]
     (root / "fragment").mkdir(parents=True)
     (root / "index").mkdir()
-    for output in outputs:  # pagefind.js, the UI, each language's search code: the same in each share
+    for output in outputs if code is None else code:  # the same in each bundle
         for path in sorted(output.iterdir()):
             if path.is_dir():
                 if path.name not in ("fragment", "index"):
                     raise ValueError(f"an unknown folder {path.name}/")
             elif path.name != ENTRY and not path.name.endswith(".pf_meta") and not (root / path.name).exists():
                 os.replace(path, root / path.name)
-    languages = {}
-    for language in sorted({language for entry in entries for language in entry["languages"]}):
-        _check(cancel)
-        shares = [(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
-                  if language in entry["languages"]]
-        languages[language] = _merge_language(shares, root, cancel)
-    entry = {**entries[0], "languages": languages}
+    order = sorted({language for entry in entries for language in entry["languages"]})
+
+    def merge_languages(languages, tick=None) -> list[dict]:
+        made = []
+        for language in languages:
+            _check(cancel)
+            made.append(_merge_language([(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
+                                         if language in entry["languages"]], root, cancel))
+        return made
+    # The merge makes millions of lists and tuples, none in a cycle; the collector would go over the
+    # whole site a build holds, again and again (half the merge's time at 5,000 stories).
+    with paused():
+        merged = merge_languages(order) if cancel is not None else fork_map(merge_languages, order, workers,
+                                                                            per_worker=1)
+    entry = {**entries[0], "languages": dict(zip(order, merged))}
     (root / ENTRY).write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
                               encoding="utf-8")
+
+
+def languages(output: Path) -> set[str]:
+    """The languages a bundle indexes."""
+    return set(_entry(output)["languages"])
+
+
+def _entry(output: Path) -> dict:
+    entry = json.loads((output / ENTRY).read_text(encoding="utf-8"))
+    if not isinstance(entry, dict) or not isinstance(entry.get("languages"), dict) \
+            or not all(isinstance(info, dict) and _plain(info.get("hash")) for info in entry["languages"].values()):
+        raise ValueError(f"{ENTRY} of another shape")
+    return entry
 
 
 def read(path: Path):
@@ -91,7 +122,7 @@ def _merge_language(shares: list[tuple[Path, dict]], root: Path, cancel: threadi
     pages = []  # (URL, share, number in the share, SHA-1, word count, fragment file)
     for share, ((output, _), meta) in enumerate(zip(shares, metas)):
         for number, (name, words) in enumerate(meta[1]):
-            path = output / "fragment" / f"{name}.pf_fragment"
+            path = output / "fragment" / f"{_plain(name)}.pf_fragment"
             fragment = _read(path)
             pages.append((json.loads(fragment)["url"], share, number, _digest(fragment), words, path))
     pages.sort()
@@ -101,7 +132,7 @@ def _merge_language(shares: list[tuple[Path, dict]], root: Path, cancel: threadi
     for number, (_, share, old, digest, words, path) in enumerate(pages):
         name = _name(digest, 7, taken)
         if not (root / "fragment" / f"{prefix}_{name}.pf_fragment").exists():
-            os.replace(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
+            _place(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
         listed.append([f"{prefix}_{name}", words])
         renumber[share][old] = number
     fields = metas[0][5]
@@ -188,11 +219,26 @@ def _words(output: Path, chunks: list, renumber: list[int], fields: dict[int, in
         return found
 
     for _, _, name in chunks:
-        [entries] = _decode(_read(output / "index" / f"{name}.pf_index"))
+        [entries] = _decode(_read(output / "index" / f"{_plain(name)}.pf_index"))
         for word, postings, forms in entries:
             if not isinstance(word, str):
                 raise ValueError("a word is not [word, pages, forms]")
             yield word, pages(postings), [(form, pages(form_postings)) for form, form_postings in forms]
+
+
+def _plain(name) -> str:
+    """A file name as a bundle names its files (a crafted one must not reach outside it)."""
+    if not isinstance(name, str) or not _PLAIN.fullmatch(name):
+        raise ValueError(f"a file name of another shape: {name!r}")
+    return name
+
+
+def _place(source: Path, target: Path) -> None:
+    """A fragment in the merged bundle: the same file (a link), or a copy where links can't be."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _name(digest: str, length: int, taken: dict[str, str]) -> str:
@@ -225,4 +271,4 @@ def _read(path: Path) -> bytes:
 
 
 def _write(path: Path, payload: bytes) -> None:
-    path.write_bytes(gzip.compress(MAGIC + payload, compresslevel=9, mtime=0))
+    path.write_bytes(gzip.compress(MAGIC + payload, compresslevel=6, mtime=0))  # Pagefind's own level

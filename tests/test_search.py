@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, free_port, make_fixture_site, serve
 from newsdigest import search, search_merge
 from newsdigest.builder import build
+from newsdigest.config import load_config
 
 EN_NK = "en/2026/02/11/north-korea-warns-japan-against-forging-military-alliances/"
 FR_NK = "fr/2026/02/11/coree-du-nord-le-japon-appele-a-ne-pas-nouer-d-alliances-militaires/"
@@ -26,9 +27,9 @@ def counted(monkeypatch):
     calls = []
     real = search.index
 
-    def index(tree, fingerprint, cancel=None):
+    def index(tree, *args, **kwargs):
         calls.append(tree)
-        return real(tree, fingerprint, cancel)
+        return real(tree, *args, **kwargs)
     monkeypatch.setattr(search, "index", index)
     return calls
 
@@ -229,11 +230,131 @@ def test_the_index_is_the_same_bytes_however_the_pages_were_shared_out(tmp_path,
     assert built[1] == built[40_000] == built[search.SHARD_BYTES] and len(built[1]) > 10
 
 
-def test_pages_are_shared_out_by_their_size():
-    pages = [("a", 10), ("b", 10), ("c", 25), ("d", 1), ("e", 9)]
-    assert search._shares(pages, 20) == [["a", "b"], ["c"], ["d", "e"]]
-    assert search._shares(pages, 1000) == [["a", "b", "c", "d", "e"]]
-    assert search._shares(pages, 1) == [["a"], ["b"], ["c"], ["d"], ["e"]]
+def test_pages_are_shared_out_within_the_budget_and_in_order():
+    pages = [(f"en/2020/01/{n:04}/index.html", 100 + n % 7 * 50) for n in range(3000)]
+    shares = search._shares(pages, 20_000)
+    assert [name for share in shares for name in share] == [name for name, _ in pages]
+    sizes = dict(pages)
+    assert all(sum(sizes[name] for name in share) <= 20_000 for share in shares)
+    full = sum(sizes.values()) / 20_000
+    assert full < len(shares) < 4 * full  # about half the budget on average
+    assert search._shares([("big", 50), ("b", 1)], 20) == [["big"], ["b"]]  # a page over the budget alone
+    assert search._shares(pages[:5], 1) == [[name] for name, _ in pages[:5]]
+
+
+@pytest.mark.parametrize("edit", ["add", "remove", "grow"])
+def test_an_edit_moves_only_the_cuts_next_to_it(edit):
+    """A share's stored index counts only while its pages are the same: one page more, less or
+    larger must leave every share but the one or two around it as they were."""
+    pages = [(f"en/2020/{n // 300:02}/{n % 300:03}/index.html", 120 + n % 11 * 40) for n in range(4000)]
+    before = search._shares(pages, 20_000)
+    middle = len(pages) // 2
+    after = {"add": pages[:middle] + [(pages[middle][0] + "x", 300)] + pages[middle:],
+             "remove": pages[:middle] + pages[middle + 1:],
+             "grow": pages[:middle] + [(pages[middle][0], 2_000)] + pages[middle + 1:]}[edit]
+    now = search._shares(after, 20_000)
+    changed = [share for share in now if share not in before]
+    assert len(changed) <= 2 and len(now) > 20
+    assert changed or edit == "grow"  # a larger page may keep its share's cuts (its share's key changes)
+
+
+def indexed(site, tmp_path, monkeypatch, budget=30_000):
+    """Builds with small shares, counting the pages Pagefind is run over."""
+    runs = []
+    real = search._pagefind
+
+    def pagefind(tree, jobs, *args):
+        runs.extend(names for _, names, _ in jobs)
+        return real(tree, jobs, *args)
+    monkeypatch.setattr(search, "SHARD_BYTES", budget)
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    return runs
+
+
+def clean_index(site, tmp_path) -> dict:
+    """The index of a clean build of the same project, made elsewhere."""
+    copy = tmp_path / "clean"
+    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("site", ".newsdigest-cache"))
+    build(load_config(copy / "site.toml"), clean=True)
+    return files(copy / "site" / "pagefind")
+
+
+def test_an_article_edit_runs_pagefind_over_its_share_only(fixture_site, tmp_path, monkeypatch):
+    site = fixture_site("basic")
+    runs = indexed(site, tmp_path, monkeypatch)
+    site.build()
+    shares = len(runs)
+    assert shares >= 3 and sum(map(len, runs)) == 8
+    runs.clear()
+    story = site.root / "content/2026/02/north-korea-warns-japan/fr.md"
+    story.write_text(story.read_text() + "\nUn paragraphe sur la péninsule coréenne.\n")
+    site.build()
+    # Its share, and one page of the language no new run covered, for Pagefind's own code.
+    assert FR_NK + "index.html" in runs[0] and len(runs[0]) < 8
+    assert len(runs) == 2 and sorted(name[:3] for name in runs[1]) == ["en/", "fr/"]
+    assert files(site.out / "pagefind") == clean_index(site, tmp_path)
+    assert "péninsule" in b"".join(page for page, _ in bundle(site.out / "pagefind")["fr"]["pages"].values()).decode()
+
+
+def stored(site) -> list:
+    return sorted(path for path in (site.root / ".newsdigest-cache" / "search").iterdir())
+
+
+def test_a_clean_build_uses_no_stored_share(fixture_site, tmp_path, monkeypatch):
+    site = fixture_site("basic")
+    runs = indexed(site, tmp_path, monkeypatch)
+    site.build()
+    first = len(runs)
+    build(site.config(), clean=True)
+    assert len(runs) == 2 * first
+
+
+@pytest.mark.parametrize("damage", ["cut", "link", "code", "name"])
+def test_a_damaged_or_crafted_stored_share_is_made_again(fixture_site, tmp_path, monkeypatch, damage):
+    """The cache is untrusted: a stored share cut short, holding a link, holding code (which runs in
+    readers' browsers) or naming a file outside itself only makes the build slower."""
+    site = fixture_site("basic")
+    runs = indexed(site, tmp_path, monkeypatch)
+    site.build()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for publishing")
+    for share in stored(site):
+        if damage == "cut":
+            for chunk in (share / "index").iterdir():
+                chunk.write_bytes(chunk.read_bytes()[:-5])
+        elif damage == "link":
+            fragment = next((share / "fragment").iterdir())
+            fragment.unlink()
+            fragment.symlink_to(outside)
+        elif damage == "code":
+            (share / "pagefind.js").write_text("alert('from the cache')")
+        else:
+            entry_file = share / "pagefind-entry.json"
+            data = json.loads(entry_file.read_text())
+            for info in data["languages"].values():
+                info["hash"] = "../../../secret"
+            entry_file.write_text(json.dumps(data))
+    story = site.root / "content/2026/02/north-korea-warns-japan/fr.md"
+    story.write_text(story.read_text() + "\nUn paragraphe de plus.\n")
+    runs.clear()
+    report = site.build()
+    assert not report.warnings
+    assert files(site.out / "pagefind") == clean_index(site, tmp_path)
+    assert not [path for path in (site.out / "pagefind").rglob("*") if path.is_symlink()]
+    assert "from the cache" not in (site.out / "pagefind" / "pagefind.js").read_text()
+    assert len(runs) > 2  # the damaged shares were made again
+
+
+def test_the_stored_shares_are_this_build_s_and_the_last_one_s(fixture_site, tmp_path, monkeypatch):
+    site = fixture_site("basic")
+    indexed(site, tmp_path, monkeypatch)
+    site.build()
+    shares = len(stored(site))
+    story = site.root / "content/2026/02/north-korea-warns-japan/fr.md"
+    for n in range(4):
+        story.write_text(story.read_text() + f"\nParagraphe {n}.\n")
+        site.build()
+    assert shares < len(stored(site)) <= 2 * shares
 
 
 def built_without_index(site):

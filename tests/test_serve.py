@@ -854,7 +854,7 @@ def test_an_edit_is_shown_before_the_search_index_which_catches_up_when_quiet(fi
     site = fixture_site("basic")
     made = []
     real = search.index
-    monkeypatch.setattr(search, "index", lambda tree, key, cancel=None: made.append(key) or real(tree, key, cancel))
+    monkeypatch.setattr(search, "index", lambda tree, key, *args: made.append(key) or real(tree, key, *args))
     builder = SiteBuilder(site.config_path, tmp_path / "preview" / "site")
     with live(builder, builder.out_dir, site.config().base_path, idle=builder.refresh_search, idle_after=0.5) as server:
         builder.watch = server.watch
@@ -878,7 +878,7 @@ def test_an_edit_during_the_search_index_stops_it(fixture_site, tmp_path, monkey
     site = fixture_site("basic")
     started, stopped = threading.Event(), []
 
-    def slow_index(tree, key, cancel=None):
+    def slow_index(tree, key, cancel=None, *rest):
         started.set()
         assert cancel.wait(TIMEOUT), "the edit never cancelled the index"
         stopped.append(key)
