@@ -268,10 +268,7 @@ def _link(tree: Path, site: Path, names: list[str]) -> None:
         if folder not in made:
             os.makedirs(site / folder)
             made.add(folder)
-        try:
-            os.link(tree / name, site / name)
-        except OSError:
-            shutil.copyfile(tree / name, site / name)
+        search_merge.place(tree / name, site / name)
 
 
 class _Pagefind:

@@ -75,8 +75,9 @@ def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None
         made = []
         for language in languages:
             _check(cancel)
-            made.append(_merge_language([(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
-                                         if language in entry["languages"]], root, cancel))
+            shares = [(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
+                      if language in entry["languages"]]
+            made.append(_merge_language(shares, root, cancel))
         return made
     # The merge makes millions of lists and tuples, none in a cycle; the collector would go over the
     # whole site a build holds, again and again (half the merge's time at 5,000 stories).
@@ -132,7 +133,7 @@ def _merge_language(shares: list[tuple[Path, dict]], root: Path, cancel: threadi
     for number, (_, share, old, digest, words, path) in enumerate(pages):
         name = _name(digest, 7, taken)
         if not (root / "fragment" / f"{prefix}_{name}.pf_fragment").exists():
-            _place(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
+            place(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
         listed.append([f"{prefix}_{name}", words])
         renumber[share][old] = number
     fields = metas[0][5]
@@ -233,8 +234,8 @@ def _plain(name) -> str:
     return name
 
 
-def _place(source: Path, target: Path) -> None:
-    """A fragment in the merged bundle: the same file (a link), or a copy where links can't be."""
+def place(source: Path, target: Path) -> None:
+    """The same file at `target` (a link), or a copy where links can't be."""
     try:
         os.link(source, target)
     except OSError:

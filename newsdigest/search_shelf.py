@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .search_merge import ENTRY
+from .search_merge import ENTRY, place
 
 # The files of a bundle that are data, by folder ("" is the bundle's own folder).
 DATA = {"": re.compile(r"pagefind\.[\w-]+\.pf_meta"), "fragment": re.compile(r"[\w-]+\.pf_fragment"),
@@ -58,7 +58,7 @@ class Shelf:
                 (aside / folder).mkdir(exist_ok=True)
                 for name in os.listdir(source):
                     if pattern.fullmatch(name) or (not folder and name == ENTRY):
-                        _link(source / name, aside / folder / name)
+                        place(source / name, aside / folder / name)
             self.drop([key])
             os.replace(aside, self.folder / key)
         except OSError:
@@ -122,13 +122,6 @@ def _plain_bundle(path: Path) -> bool:
         return seen_entry
     except OSError:
         return False
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _touch(path: Path) -> None:
