@@ -377,3 +377,22 @@ def test_a_build_error_is_the_same_with_a_damaged_cache(site):
     with pytest.raises(NewsdigestError) as clean:
         build(site.config(), clean=True, use_cache=False)
     assert [str(p) for p in cached.value.problems] == [str(p) for p in clean.value.problems]
+
+
+def test_a_long_lived_cache_writes_the_shards_it_rewrites_from_the_results_it_keeps(site):
+    """The dev server's Cache keeps the last build's results, not their stored rows: a shard it
+    rewrites after an edit is encoded again from them, and a fresh process reads every article
+    from it as a hit, building what a clean build does."""
+    cache = Cache(site.config(), workers=1)
+    rebuild(site, cache=cache)
+    files = cache.hits
+    assert files > 2
+    flood = site.root / "content/2026/03/quebec-flood/en.md"
+    flood.write_text(flood.read_text() + "\nRoads reopened on Friday.\n")
+    site.write("content/2026/03/hydro-outage/en.md", "---\ntitle: Hydro outage\ndate: 2026-03-04\n---\nPower is back.\n")
+    rebuild(site, cache=cache)
+    assert cache.hits == files - 1  # the edited and the new one were parsed
+    fresh = Cache(site.config(), workers=1)
+    rebuild(site, cache=fresh)
+    assert fresh.hits == files + 1
+    assert tree(site.out) == clean_tree(site)
