@@ -1,7 +1,7 @@
 """The search index's shares kept between builds (.newsdigest-cache/search/), so that a build runs
 Pagefind again only over the shares whose pages changed (search.index).
 
-A share is stored under a key of its pages' paths and fingerprints and of Pagefind's version, as
+A share is stored under a key of its pages' paths and bytes and of Pagefind's version, as
 the data of its bundle only: the table of languages, each language's meta index, the word index
 and the fragments. Pagefind's code (pagefind.js, the UI, each language's search code) is never
 stored: those files run in readers' browsers, and the cache is untrusted input, so the published
