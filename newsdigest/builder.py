@@ -30,6 +30,7 @@ from .errors import BuildError, NewsdigestError, Problem
 from .cache import Cache, code_key, own_folder, stat_key
 from .collector import paused
 from .ignore import ignored_name
+from .linking import link_or_copy
 from .parallel import cores, fork_map
 from .progress import Progress
 from .urls import Urls
@@ -266,7 +267,9 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
         index_key = search.key(wanted)
         indexed = search.recorded(previous["outputs"]) if previous else {}
-        if any(_inode(Urls.output_name(str(out), path)) is None for path in indexed):
+        # The index's published files, by inode (100,000 at 50,000 stories): _update needs them too.
+        index_inodes = {path: _inode(Urls.output_name(str(out), path)) for path in indexed}
+        if None in index_inodes.values():
             indexed = {}  # a file of it was deleted: it is made again, whole
         current = bool(indexed) and all(value == index_key for value in indexed.values())
         if indexed and (current or not search_index):
@@ -285,7 +288,7 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
             written = _build_all(renderer, pages, copies, config, update, workers, cache, indexer, wanted)
         else:
             written = _update(renderer, pages, copies, config, previous["outputs"], wanted, cache, update, say,
-                              workers, indexer)
+                              workers, indexer, index_inodes)
     say(f"rendered {written} pages in {perf_counter() - render_start:.2f} s")
     warnings += tuple(index_warnings)
     counts = {"pages": len(pages), "files": len(copies), "stories": len(site.stories), "drafts": len(drafts)}
@@ -537,17 +540,6 @@ def _same_bytes(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def _link(src: str | Path, dst: str | Path) -> None:
-    """dst becomes the same file as src: a hard link (no bytes copied, same modification time), or a
-    copy keeping the modification time where the file system cannot link (FAT, some network disks)."""
-    try:
-        os.link(src, dst)
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.ENOSYS):
-            raise
-        shutil.copy2(src, dst)
-
-
 def _hosting_files(root: Path, config: Config, live: Path | None = None) -> list[str]:
     """What GitHub Pages reads: .nojekyll (serve files as they are) and CNAME for a custom domain,
     written into the tree being built; with `live` (the published site), only those that differ
@@ -657,7 +649,7 @@ def _prune(tree: Path, files: set[str]) -> dict[str, int]:
 
 def _link_published(live: Path, tree: Path, files: list[tuple[str, int]], kept: dict[str, int]) -> int:
     """Makes each file (name, inode) of the published site `live` the very same file in `tree` (see
-    _link), unless it already is; returns how many links were made."""
+    link_or_copy), unless it already is; returns how many links were made."""
     live_root, tree_root, count = str(live), str(tree), 0
     for name, inode in files:
         if inode is not None and kept.get(name) == inode:
@@ -666,10 +658,10 @@ def _link_published(live: Path, tree: Path, files: list[tuple[str, int]], kept: 
         if name in kept:
             os.unlink(target)
         try:
-            _link(source, target)
+            link_or_copy(source, target)
         except FileNotFoundError:  # its folder is not there yet
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            _link(source, target)
+            link_or_copy(source, target)
         count += 1
     return count
 
@@ -716,7 +708,8 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
 
 def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
             previous: dict[str, str], wanted: dict[str, str], cache: Cache, progress=None,
-            say: Callable[[str], None] = lambda line: None, workers=None, indexer=None) -> int:
+            say: Callable[[str], None] = lambda line: None, workers=None, indexer=None,
+            inodes: dict[str, int | None] | None = None) -> int:
     """Renders the pages whose fingerprint changed and copies the files that changed into a new tree,
     links every other output into it from the published site (the same file: its bytes and
     modification time stay), and swaps the whole tree in. When no published byte would change,
@@ -724,7 +717,9 @@ def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: C
     out = config.output_dir
     live = str(out)
     names = {path: Urls.output_name("", path) for path in wanted}  # output files, relative to the site
-    published = {path: _inode(f"{live}/{name}") for path, name in names.items()}  # no os.path: 16,000 of them
+    known = inodes or {}  # those already looked up, by site path
+    published = {path: known[path] if path in known else _inode(f"{live}/{name}")  # no os.path: 16,000 of them
+                 for path, name in names.items()}
     dirty = [p for p in pages if previous.get(p.path) != wanted[p.path] or published[p.path] is None]
     fresh = [c for c in copies if previous.get(c.path) != wanted[c.path] or published[c.path] is None]
     stale = [path for path in previous if path not in wanted]

@@ -29,8 +29,7 @@ from .config import Config
 from .content import Article, MarkdownRenderer, Story, image_problem, read_article
 from .fingerprint import Fingerprinter, shape
 from .ignore import ignored_path
-from .pages import Copy, Page
-from .site import Site
+from .pages import Copy
 from .urls import Urls
 
 
@@ -116,14 +115,7 @@ class SiteModel:
             depth = search.GLOB.count("/")  # fnmatch's "*" would also match a "/"
             names = [Urls.output_name("", path) for path in self.pages]
             names = [name for name in names if name.count("/") == depth and fnmatch.fnmatchcase(name, search.GLOB)]
-            for n, name in enumerate(names):
-                if n % 256 == 0 and cancel.is_set():
-                    raise search.Cancelled(staging)
-                os.makedirs(os.path.dirname(f"{staging}/{name}"), exist_ok=True)
-                try:
-                    os.link(f"{out}/{name}", f"{staging}/{name}")
-                except OSError:  # a file system without links
-                    shutil.copyfile(f"{out}/{name}", f"{staging}/{name}")
+            search.link_pages(out, staging, names, cancel)
             made = search.index(staging, key, cancel, search_shelf(self.cache))
             swap(staging / search.BUNDLE, out / search.BUNDLE)
         finally:

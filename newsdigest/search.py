@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import search_merge
 from .errors import BuildError, Problem
+from .linking import link_or_copy
 from .parallel import cores
 from .search_merge import ENTRY  # noqa: F401 (search.ENTRY: the file pagefind.js reads first)
 from .search_shelf import Shelf
@@ -97,9 +98,10 @@ def index(tree: Path, fingerprint: str, cancel: threading.Event | None = None,
     if not found:
         raise BuildError(Problem(tree, "the search index could not be made: there is no article page to index"))
     scratch = Path(tempfile.mkdtemp(prefix=".search-", dir=tree))
+    shares = _shares(found, SHARD_BYTES)
     try:
         try:
-            _index_shares(tree, scratch, _shares(found, SHARD_BYTES), cancel, shelf, workers)
+            _index_shares(tree, scratch, shares, cancel, shelf, workers)
         except (OSError, *search_merge.UNREADABLE):
             if shelf is None or not shelf.trust:
                 raise
@@ -107,8 +109,7 @@ def index(tree: Path, fingerprint: str, cancel: threading.Event | None = None,
             # damaged cache only makes a build slower).
             shutil.rmtree(scratch)
             scratch.mkdir()
-            _index_shares(tree, scratch, _shares(found, SHARD_BYTES), cancel, Shelf(shelf.folder, trust=False),
-                          workers)
+            _index_shares(tree, scratch, shares, cancel, Shelf(shelf.folder, trust=False), workers)
     except search_merge.Interrupted:
         raise Cancelled(tree) from None
     except (OSError, *search_merge.UNREADABLE) as exc:
@@ -191,7 +192,7 @@ def _pagefind(tree: Path, runs: list[tuple[Path, list[str], Path]], executable: 
                 raise Cancelled(tree)
             while waiting and len(running) < at_once:
                 site, names, output = waiting.pop()
-                _link(tree, site, names)
+                link_pages(tree, site, names)
                 running.append((_Pagefind(tree, [executable, "--site", str(site), "--output-path", str(output),
                                                  "--glob", GLOB, "--silent"]), site))
             for run in [run for run in running if run[0].done()]:
@@ -259,16 +260,19 @@ def _mark(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
 
 
-def _link(tree: Path, site: Path, names: list[str]) -> None:
+def link_pages(tree: Path, site: Path, names: list[str], cancel: threading.Event | None = None) -> None:
     """A folder holding only `names`, at the same paths (so Pagefind gives them the same URLs):
-    links to the tree's files, or copies where the file system has no links."""
+    links to the tree's files, or copies where the file system has no links. Tens of thousands at
+    50,000 stories: `cancel` is heeded meanwhile (Cancelled)."""
     made = set()
-    for name in names:
+    for n, name in enumerate(names):
+        if n % 256 == 0 and cancel is not None and cancel.is_set():
+            raise Cancelled(site)
         folder = os.path.dirname(name)
         if folder not in made:
             os.makedirs(site / folder)
             made.add(folder)
-        search_merge.place(tree / name, site / name)
+        link_or_copy(tree / name, site / name)
 
 
 class _Pagefind:

@@ -30,7 +30,6 @@ import json
 import operator
 import os
 import re
-import shutil
 import threading
 import zlib
 from pathlib import Path
@@ -38,6 +37,7 @@ from pathlib import Path
 import cbor2
 
 from .collector import paused
+from .linking import link_or_copy
 from .parallel import fork_map
 
 ENTRY = "pagefind-entry.json"  # the index's table of languages, read first by pagefind.js
@@ -133,7 +133,7 @@ def _merge_language(shares: list[tuple[Path, dict]], root: Path, cancel: threadi
     for number, (_, share, old, digest, words, path) in enumerate(pages):
         name = _name(digest, 7, taken)
         if not (root / "fragment" / f"{prefix}_{name}.pf_fragment").exists():
-            place(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
+            link_or_copy(path, root / "fragment" / f"{prefix}_{name}.pf_fragment")
         listed.append([f"{prefix}_{name}", words])
         renumber[share][old] = number
     fields = metas[0][5]
@@ -232,14 +232,6 @@ def _plain(name) -> str:
     if not isinstance(name, str) or not _PLAIN.fullmatch(name):
         raise ValueError(f"a file name of another shape: {name!r}")
     return name
-
-
-def place(source: Path, target: Path) -> None:
-    """The same file at `target` (a link), or a copy where links can't be."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _name(digest: str, length: int, taken: dict[str, str]) -> str:

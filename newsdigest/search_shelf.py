@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .search_merge import ENTRY, place
+from .linking import link_or_copy
+from .search_merge import ENTRY
 
 # The files of a bundle that are data, by folder ("" is the bundle's own folder).
 DATA = {"": re.compile(r"pagefind\.[\w-]+\.pf_meta"), "fragment": re.compile(r"[\w-]+\.pf_fragment"),
@@ -58,7 +59,7 @@ class Shelf:
                 (aside / folder).mkdir(exist_ok=True)
                 for name in os.listdir(source):
                     if pattern.fullmatch(name) or (not folder and name == ENTRY):
-                        place(source / name, aside / folder / name)
+                        link_or_copy(source / name, aside / folder / name)
             self.drop([key])
             os.replace(aside, self.folder / key)
         except OSError:

@@ -3,8 +3,9 @@
 The generic server lives in livereload.py; this module gives it a builder that builds the site into
 a temporary folder (never the project's site/), keeps what it planned (preview.SiteModel), and
 applies each edit the watcher reports to it, or, when the edit changes the plan, re-reads
-site.toml and builds again; and runs it until Ctrl-C. While it runs, `_status/` under the base path is the translation status report
-(status.py), made from the current content on every request and never written to the output.
+site.toml and builds again; and runs it until Ctrl-C. While it runs, `_status/` under the base
+path is the translation status report (status.py), made from the current content on every request
+and never written to the output.
 An edit is built without the search index, which is brought up to date once the preview has been
 quiet for a second, and given up at the next edit.
 """
