@@ -27,12 +27,36 @@ def test_runner_measures_every_tool_and_scenario(tmp_path, capsys):
     for scenario in run.SCENARIOS:
         assert by_tool["newsdigest"].median(scenario) > 0
     assert by_tool["Hugo"].median("clean") > 0 and by_tool["Pelican"].median("no change") > 0
-    assert all(r.memory > 1 for r in results)
+    assert all(r.memory > 1 and r.tree > 1 for r in results)
     out = capsys.readouterr().out
     assert "| 8 | newsdigest |" in out and "clean build, newsdigest / Hugo = " in out
     # each tool built the same stories in both languages
     assert len(list((tmp_path / "hugo-8/public/fr/posts").glob("*/index.html"))) == 8
     assert len(list((tmp_path / "newsdigest-8/site/fr").glob("*/*/*/*/index.html"))) == 8
+
+
+def test_runner_runs_only_the_scenarios_asked_for(tmp_path):
+    results = run.main(["--sizes", "4", "--runs", "1", "--tools", "newsdigest", "--work", str(tmp_path),
+                        "--scenarios", "edit one article"])
+    assert results[0].median("clean") and results[0].median("edit one article")
+    assert results[0].median("no change") is None and results[0].median("edit one template") is None
+
+
+def test_tree_memory_counts_every_process_and_shared_pages_once(tmp_path):
+    # A parent and a forked child each holding 150 MB of their own, then sharing 150 MB more:
+    # the tree's PSS counts 300 + 150 MB, where the largest resident set shows one process.
+    script = tmp_path / "fork.py"
+    script.write_text("import os, time\n"
+                      "shared = bytearray(150 << 20)\n"
+                      "for i in range(0, len(shared), 4096): shared[i] = 1\n"
+                      "pid = os.fork()\n"
+                      "own = bytearray(150 << 20)\n"
+                      "for i in range(0, len(own), 4096): own[i] = 1\n"
+                      "time.sleep(1.5)\n"
+                      "if pid: os.waitpid(pid, 0)\n")
+    seconds, largest, tree = run.measure([sys.executable, str(script)], tmp_path)
+    assert 300 <= largest < 400
+    assert 450 <= tree < 560
 
 
 def test_serve_latency_benchmark_measures_a_save(tmp_path):
