@@ -28,8 +28,29 @@ def test_results_come_back_in_order_from_several_processes(small_batches):
     seen = []
     results = parallel.fork_map(square_with_pid, list(range(100)), workers=2, progress=seen.append)
     assert [value for value, _ in results] == [i * i for i in range(100)]
-    assert len({pid for _, pid in results}) == 2 and os.getpid() not in {pid for _, pid in results}
+    # this process works the first chunk itself, one child the other
+    assert [pid for _, pid in results[:50]] == [os.getpid()] * 50
+    assert len({pid for _, pid in results[50:]}) == 1 and results[50][1] != os.getpid()
     assert seen[-1] == 100 and seen == sorted(seen)
+
+
+def test_a_child_that_sends_more_than_a_pipe_holds_does_not_wait_for_the_parents_chunk(small_batches):
+    # Each batch is 7 items of 200 kB: a child blocked on its pipe until the parent's chunk ended
+    # would finish after it; read on the way, the child ends first.
+    import time
+
+    def slow_in_parent(chunk, tick):
+        result = []
+        for item in chunk:
+            if os.getpid() == parent:
+                time.sleep(0.02)
+            result.append((item, time.monotonic(), b"x" * 200_000))
+            tick()
+        return result
+    parent = os.getpid()
+    results = parallel.fork_map(slow_in_parent, list(range(100)), workers=2)
+    assert [item for item, _, _ in results] == list(range(100))
+    assert results[-1][1] < results[49][1]
 
 
 def test_one_worker_runs_in_this_process(small_batches):
@@ -37,18 +58,23 @@ def test_one_worker_runs_in_this_process(small_batches):
     assert {pid for _, pid in results} == {os.getpid()}
 
 
-def test_an_error_in_a_worker_reaches_the_parent_with_its_problems(small_batches):
-    def fail_on_42(chunk, tick):
-        if 42 in chunk:
+@pytest.mark.parametrize("failing", [42, 77])  # in this process's chunk, in the child's
+def test_an_error_in_a_worker_reaches_the_parent_with_its_problems(small_batches, failing):
+    def fail(chunk, tick):
+        if failing in chunk:
             raise BuildError([Problem("templates/article.html", "boom", 3)])
         return list(chunk)
     with pytest.raises(BuildError) as caught:
-        parallel.fork_map(fail_on_42, list(range(100)), workers=2)
+        parallel.fork_map(fail, list(range(100)), workers=2)
     assert [str(p) for p in caught.value.problems] == ["templates/article.html:3: boom"]
 
 
 def test_a_worker_that_dies_is_reported(small_batches):
+    parent = os.getpid()
+
     def die(chunk, tick):
-        os._exit(3)
+        if os.getpid() != parent:
+            os._exit(3)
+        return list(chunk)
     with pytest.raises(RuntimeError, match="a build worker died"):
         parallel.fork_map(die, list(range(100)), workers=2)
