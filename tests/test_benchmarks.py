@@ -55,7 +55,8 @@ def test_tree_memory_counts_every_process_and_shared_pages_once(tmp_path):
                       "time.sleep(1.5)\n"
                       "if pid: os.waitpid(pid, 0)\n")
     seconds, largest, tree = run.measure([sys.executable, str(script)], tmp_path)
-    assert 300 <= largest < 400
+    # (a child's largest resident set also counts what the runner was when it forked, before exec)
+    assert largest >= 300
     assert 450 <= tree < 560
 
 
