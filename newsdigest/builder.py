@@ -208,7 +208,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
     _recover(config.output_dir)  # what a killed build left beside the output folder
     if cache is None or clean:  # clean: trust nothing stored, not even a caller's cache in memory
         cache = Cache(config, enabled=use_cache if cache is None else cache.enabled, trust=not clean,
-                      workers=workers if cache is None else cache.workers)
+                      workers=workers if cache is None else cache.workers,
+                      long_lived=cache is not None and cache.long_lived)
     cache.config = config  # the caller may have re-read site.toml since the last build
     out = config.output_dir
     # The walk below makes 200,000 tuples at 50,000 stories, none in a cycle: the garbage collector
@@ -265,6 +266,8 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
         fingerprints = Fingerprinter(site, global_key(config, include_drafts, assets), record=keep is not None)
         wanted = {page.path: fingerprints.page(page) for page in pages}
         wanted.update((copy.path, fingerprints.copy(copy)) for copy in copies)
+        if keep is None:
+            fingerprints = None  # its tokens of every article (86 MB at 50,000 stories) have served
         index_key = search.key(wanted)
         indexed = search.recorded(previous["outputs"]) if previous else {}
         # The index's published files, by inode (100,000 at 50,000 stories): _update needs them too.

@@ -392,13 +392,17 @@ class TemplateCode(BytecodeCache):
 
 
 class Cache:
-    def __init__(self, config: Config, enabled: bool = True, trust: bool = True, workers: int | None = None):
-        """enabled=False: no cache at all; trust=False: ignore what is stored but write afresh."""
+    def __init__(self, config: Config, enabled: bool = True, trust: bool = True, workers: int | None = None,
+                 long_lived: bool = False):
+        """enabled=False: no cache at all; trust=False: ignore what is stored but write afresh.
+        long_lived: for a caller that builds again and again (the dev server), which keeps the
+        parse results between builds; a one-off build would only carry them (30 MB at 50,000 stories)."""
         self.config = config
         self.dir = config.root / CACHE_DIR
         self.enabled = enabled
         self.trust = trust
         self.workers = workers
+        self.long_lived = long_lived
         # A long-lived Cache (the dev server's) keeps the last build's shards and manifests in
         # memory, so a rebuild does not read them back from disk; and its compiled templates.
         self._memory: tuple[str, dict[int, dict]] | None = None
@@ -493,8 +497,9 @@ class Cache:
             for n, entries in shards.items():
                 if n in dirty or n in self._damaged or len(entries) != len(old[n]):
                     self._write_shard(n, key, entries)
-        self._memory = (key, {n: {path: (seen, digest, result) for path, (seen, digest, _, result) in entries.items()}
-                              for n, entries in shards.items()})
+        if self.long_lived:
+            self._memory = (key, {n: {path: (seen, digest, result) for path, (seen, digest, _, result) in entries.items()}
+                                  for n, entries in shards.items()})
         return results
 
     def _write_shard(self, shard: int, key: str, entries: dict[str, tuple]) -> None:

@@ -39,7 +39,7 @@ SUMMARY_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     story: str  # the story key: its folder below content/, POSIX style
     lang: str
@@ -81,7 +81,7 @@ class Article:
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     key: str
     folder: Path

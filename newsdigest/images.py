@@ -78,7 +78,7 @@ class Photo:
         return ", ".join(f"{href(path)} {width}w" for width, path in self.sources)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Made(Copy):
     """A size made by prepare(). Its bytes follow from `key` (source digest, width, encoder
     settings) alone, so the key is its fingerprint: no need to look at the file."""

@@ -20,12 +20,12 @@ from .site import Site
 from .urls import Urls
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     path: str  # site path (see urls.py)
     template: str
     lang: str | None  # None for the bilingual pages (root home, 404)
-    source: str  # what asked for this output, for collision messages
+    source: str | Path  # what asked for this output, for collision messages (a source file as it is)
     context: dict[str, Any] = field(default_factory=dict, compare=False)
     # Other-language versions of this page: lang -> site path (the page itself excluded).
     alternates: dict[str, str] = field(default_factory=dict, compare=False)
@@ -33,14 +33,14 @@ class Page:
     in_sitemap: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Copy:
     path: str
     src: Path
-    source: str
+    source: str | Path  # what asked for this output, for collision messages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     page: int
     total: int
@@ -91,14 +91,14 @@ def _plan(site: Site) -> tuple[list[Page], list[Copy]]:
         for position, article in enumerate(articles):
             path = site.path(article)
             story = site.story(article)
-            pages.append(Page(path=path, template="article.html", lang=lang, source=str(article.path),
+            pages.append(Page(path=path, template="article.html", lang=lang, source=article.path,
                               context={"article": article, "related": more[article.story],
                                        "newer": articles[position - 1] if position else None,
                                        "older": articles[position + 1] if position < last else None},
                               alternates={a.lang: site.path(a) for code, a in story.articles.items() if code != lang},
                               lastmod=article.updated or article.date))
             if story.assets:
-                copies.extend(Copy(path + asset.name, asset, str(asset)) for asset in story.assets)
+                copies.extend(Copy(path + asset.name, asset, asset) for asset in story.assets)
 
         pages.extend(_paginated(
             articles, size, lambda n, lang=lang: urls.front(lang, n), template="list.html", lang=lang,
@@ -259,7 +259,7 @@ def newest_of(entries: list["SitemapEntry"]) -> datetime | None:
     return max((e.lastmod for e in entries if e.lastmod), default=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SitemapEntry:
     path: str
     lastmod: datetime | None

@@ -114,7 +114,7 @@ class SiteBuilder:
         # One process: forking from a threaded server could deadlock a child on a lock another
         # thread held at the fork.
         if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
-            self.cache = Cache(config, workers=1)
+            self.cache = Cache(config, workers=1, long_lived=True)
         # The search index waits (refresh_search): an edit is shown without indexing every story.
         # Static files are linked without a version: the server forbids caching, and a stylesheet's
         # edit then changes no page.
@@ -161,7 +161,7 @@ class SiteBuilder:
             try:
                 config = load_config(self.config_path, content=self.content, base_url=self.base_url)
                 if self.cache is None or self.cache.dir != config.root / CACHE_DIR:
-                    self.cache = Cache(config, workers=1)
+                    self.cache = Cache(config, workers=1, long_lived=True)
                 self.cache.config = config
                 page = render_page(read_status(config, self.include_drafts, self.cache))
             except NewsdigestError as exc:

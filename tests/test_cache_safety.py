@@ -383,7 +383,7 @@ def test_a_long_lived_cache_writes_the_shards_it_rewrites_from_the_results_it_ke
     """The dev server's Cache keeps the last build's results, not their stored rows: a shard it
     rewrites after an edit is encoded again from them, and a fresh process reads every article
     from it as a hit, building what a clean build does."""
-    cache = Cache(site.config(), workers=1)
+    cache = Cache(site.config(), workers=1, long_lived=True)
     rebuild(site, cache=cache)
     files = cache.hits
     assert files > 2
@@ -396,3 +396,12 @@ def test_a_long_lived_cache_writes_the_shards_it_rewrites_from_the_results_it_ke
     rebuild(site, cache=fresh)
     assert fresh.hits == files + 1
     assert tree(site.out) == clean_tree(site)
+
+
+def test_a_one_off_cache_does_not_keep_the_results_it_read(site):
+    # A command-line build reads each article once: keeping them all (for a next build that
+    # never comes) only added to its peak memory.
+    kept, one_off = Cache(site.config(), workers=1, long_lived=True), Cache(site.config(), workers=1)
+    rebuild(site, cache=kept)
+    rebuild(site, cache=one_off)
+    assert kept._memory and one_off._memory is None
