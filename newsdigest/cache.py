@@ -41,6 +41,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
 from . import __version__
+from .bodies import body_bytes, open_body_file
 from .config import Config
 from .content import Article, SourceFile, file_digest, parse_files
 from .errors import Problem
@@ -187,6 +188,12 @@ def _strings(value):
     return value
 
 
+def _bytes(value):
+    if type(value) is not bytes:
+        raise ValueError("not bytes")
+    return value
+
+
 _PLAIN = {"str": str, "bool": bool, "int": int, "bytes": bytes, "float": float}
 _PATH = "path"  # the article's own source file: stored as text, rebuilt as the entry's Path
 
@@ -201,7 +208,8 @@ def _field_codec(annotation) -> tuple | None:
     base = annotation.removesuffix("|None")
     if base in _PLAIN:
         return ("plain", frozenset({_PLAIN[base], type(None)} if optional else {_PLAIN[base]}))
-    pair = {"tuple[str,...]": (_strings, _strings), "datetime": (_datetime_row, _datetime_from)}.get(base)
+    pair = {"tuple[str,...]": (_strings, _strings), "datetime": (_datetime_row, _datetime_from),
+            "bytes|StoredBody": (body_bytes, _bytes)}.get(base)
     if pair is None:
         return None
     if optional:
@@ -214,6 +222,7 @@ _ARTICLE_CODECS = {f.name: ("path",) if f.name == _PATH else _field_codec(f.type
 UNCACHEABLE_FIELDS = tuple(name for name, codec in _ARTICLE_CODECS.items() if codec is None)
 _ARTICLE_SIZE = len(_ARTICLE_CODECS)
 _PATH_INDEX = list(_ARTICLE_CODECS).index(_PATH)
+_BODY_INDEX = list(_ARTICLE_CODECS).index("body")
 # Per field, the types it may hold as stored (None: converted or the path, checked on its own).
 _STORED_TYPES = tuple(c[1] if c and c[0] == "plain" else None for c in _ARTICLE_CODECS.values())
 _CONVERTED = tuple((i, c[1], c[2]) for i, c in enumerate(_ARTICLE_CODECS.values()) if c and c[0] == "convert")
@@ -233,7 +242,7 @@ def _article_row(article: Article) -> tuple:
     return tuple(values)
 
 
-def _article_from(row, path: Path) -> Article:
+def _article_from(row, path: Path, spill=None) -> Article:
     if type(row) is not tuple or len(row) != _ARTICLE_SIZE or UNCACHEABLE_FIELDS:
         raise ValueError("not an article row")
     signature = tuple(map(type, row))  # the few combinations seen are checked once
@@ -248,6 +257,8 @@ def _article_from(row, path: Path) -> Article:
     values[_PATH_INDEX] = path
     for index, _, decode in _CONVERTED:
         values[index] = decode(values[index])
+    if spill is not None:
+        values[_BODY_INDEX] = spill(values[_BODY_INDEX])
     return Article(*values)
 
 
@@ -279,11 +290,12 @@ def encode_result(result, path: Path) -> tuple:
     return (None if article is None else _article_row(article), tuple(_problem_row(p, path) for p in problems))
 
 
-def decode_result(row, path: Path):
-    """The (article or None, problems) that encode_result stored for `path`; raises on anything else."""
+def decode_result(row, path: Path, spill=None):
+    """The (article or None, problems) that encode_result stored for `path`; raises on anything else.
+    spill(body bytes) gives what the article keeps instead (BodyFile.put)."""
     if type(row) is not tuple or len(row) != 2 or type(row[1]) is not tuple:
         raise ValueError("not a parse result")
-    article = None if row[0] is None else _article_from(row[0], path)
+    article = None if row[0] is None else _article_from(row[0], path, spill)
     return article, [_problem_from(p, path) for p in row[1]]
 
 
@@ -451,6 +463,8 @@ class Cache:
         spreading the misses over the cores."""
         key = settings_key(self.config)
         self._damaged = set()
+        bodies = open_body_file(own_folder(self.dir, "bodies") if self.enabled else None)
+        spill = bodies.put if bodies is not None else None
         # The last build's results, kept decoded: {shard: {path: (stat key, digest, result)}}. Not
         # their rows, which the next build would only encode again for the shards it rewrites
         # (the rows of 100,000 articles were 120 MB of a dev server's memory).
@@ -470,7 +484,7 @@ class Cache:
                 result = cached[2]
             elif _is_entry(cached):
                 try:
-                    result, row = decode_result(cached[2], source.path), cached[2]
+                    result, row = decode_result(cached[2], source.path, spill), cached[2]
                 except Exception:  # noqa: BLE001 - a damaged or crafted entry is a miss
                     cached = None
             else:
@@ -497,6 +511,12 @@ class Cache:
             for n, entries in shards.items():
                 if n in dirty or n in self._damaged or len(entries) != len(old[n]):
                     self._write_shard(n, key, entries)
+        if spill is not None:  # the parsed ones' bodies, once their shards are written from them
+            for index, source, shard, seen, digest in misses:
+                article, problems = results[index]
+                if article is not None and type(article.body) is bytes:
+                    results[index] = (dataclasses.replace(article, body=spill(article.body)), problems)
+                    shards[shard][str(source.path)] = (seen, digest, None, results[index])
         if self.long_lived:
             self._memory = (key, {n: {path: (seen, digest, result) for path, (seen, digest, _, result) in entries.items()}
                                   for n, entries in shards.items()})

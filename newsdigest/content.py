@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import frontmatter_yaml, typography
+from .bodies import StoredBody, body_bytes
 from .config import Config
 from .errors import ContentError, Problem
 from .ignore import ignored_name
@@ -50,8 +51,9 @@ class Article:
     updated: datetime | None
     summary: str  # the front matter's, else the body's first sentences (for listings and feeds)
     # The rendered body, zlib-compressed: a site holds every article in memory at once, and the
-    # bodies were most of it (2.3 GB at 50,000 stories). Read it through body_html.
-    body: bytes
+    # bodies were most of it (2.3 GB at 50,000 stories). A build keeps them in a file (bodies.py).
+    # Read it through body_html.
+    body: bytes | StoredBody
     words: int
     slug: str
     tags: tuple[str, ...] = ()
@@ -74,7 +76,7 @@ class Article:
 
     @property
     def body_html(self) -> str:
-        return zlib.decompress(self.body).decode("utf-8")
+        return zlib.decompress(body_bytes(self.body)).decode("utf-8")
 
     @property
     def reading_minutes(self) -> int:
