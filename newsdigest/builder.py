@@ -28,7 +28,7 @@ from .config import Config
 from .content import Tree, load_stories, walk_content
 from .errors import BuildError, NewsdigestError, Problem
 from .cache import Cache, code_key, own_folder, stat_key
-from .collector import paused
+from .collector import give_back, paused
 from .ignore import ignored_name
 from .linking import link_or_copy
 from .parallel import cores, fork_map
@@ -182,6 +182,7 @@ def gather(config: Config, include_drafts: bool = False, cache: Cache | None = N
         problems.extend(exc.problems)
     if problems:
         raise BuildError(problems)
+    give_back()  # what the parse results' bodies and the cache's rows held, now that they are freed
     return Site.gather(config, stories), translators
 
 
@@ -308,6 +309,7 @@ def _index(tree: Path, key: str, cancel: threading.Event | None, warnings: list[
            shelf: search.Shelf | None = None, workers: int | None = None) -> dict[str, str]:
     """The search index's files; when Pagefind fails, none, and a warning: the stories are still
     published, and the search page says search is unavailable."""
+    give_back()  # the rendered pages' memory, before Pagefind's processes and the merge need theirs
     try:
         return search.index(tree, key, cancel, shelf, workers)
     except search.Cancelled:
