@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -483,13 +483,15 @@ def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=Non
     def work(chunk: list[Page], tick) -> list[int]:
         made: set[str] = set()
         for page in chunk:
-            _write(str(root), page.path, renderer.render(page).encode(), made)
+            _write(str(root), page.path, renderer.stream(page), made)
             tick()
         return [len(chunk)]
     return sum(fork_map(work, pages, workers, progress))
 
 
-def _write(root: str, path: str, data: bytes, made: set[str]) -> None:
+def _write(root: str, path: str, parts: Iterable[str], made: set[str]) -> None:
+    """Writes a page's text, part by part, into a new file (a failure leaves it half written,
+    in a tree that is then thrown away)."""
     target = Urls.output_name(root, path)
     folder = os.path.dirname(target)
     try:
@@ -498,7 +500,8 @@ def _write(root: str, path: str, data: bytes, made: set[str]) -> None:
             made.add(folder)
         _unlink(target)  # it may be a link to the published file: never write through it
         with open(target, "wb") as handle:
-            handle.write(data)
+            for part in parts:
+                handle.write(part.encode())
     except OSError as exc:
         if exc.filename is None:  # a failed write() or close() does not say which file
             exc.filename = target

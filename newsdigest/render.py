@@ -2,11 +2,13 @@
 StrictUndefined so a template typo fails the build instead of rendering empty."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+from jinja2 import (BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound,
                     TemplateSyntaxError, pass_context, select_autoescape)
 from markupsafe import Markup, escape
 
@@ -35,6 +37,9 @@ def _grouped(items, day_of) -> list[tuple[date, list]]:
     for item in items:
         groups.setdefault(day_of(item), []).append(item)
     return list(groups.items())
+
+
+STREAM_PIECES = 4096  # a page's template pieces joined at a time when it is written as it renders
 
 
 class Renderer:
@@ -173,23 +178,35 @@ class Renderer:
                 "switcher": switcher, "feeds": self.feeds[page.lang]}
 
     def render(self, page: Page) -> str:
-        env = self.envs[page.lang or self.site.config.codes[0]]
         try:
-            template = env.get_template(page.template)
-            return template.render(**self._common(page), **page.context)
-        except TemplateSyntaxError as exc:
-            raise BuildError(Problem(Path(exc.filename or self.config.template_file(page.template)),
-                                     f"template syntax error: {exc.message}. Fix the template.",
-                                     exc.lineno)) from None
-        except TemplateNotFound as exc:
-            raise BuildError(Problem(self.config.template_dirs[0] / str(exc.name),
-                                     f"template not found (needed for {page.source}); restore it.")) from None
-        except (TemplateError, Exception) as exc:  # noqa: BLE001 - any failure must name the template line
-            path, line = self._template_frame(exc)
-            raise BuildError(Problem(path or self.config.template_file(page.template),
-                                     f"rendering {page.source} failed: {type(exc).__name__}: {exc}. "
-                                     "Fix the template (a misspelt variable is an error, not an empty value).",
-                                     line)) from None
+            return self._template(page).render(**self._common(page), **page.context)
+        except Exception as exc:  # noqa: BLE001 - any failure must name the template line
+            raise self._failure(exc, page) from None
+
+    def stream(self, page: Page) -> Iterator[str]:
+        """render(page) in parts, for writing as it renders: a sitemap of 50,000 URLs is tens of MB
+        of text, which Jinja would otherwise hold as a million pieces, then joined, then encoded."""
+        try:
+            pieces = self._template(page).generate(**self._common(page), **page.context)
+            while batch := list(islice(pieces, STREAM_PIECES)):
+                yield "".join(batch)
+        except Exception as exc:  # noqa: BLE001 - any failure must name the template line
+            raise self._failure(exc, page) from None
+
+    def _template(self, page: Page):
+        return self.envs[page.lang or self.site.config.codes[0]].get_template(page.template)
+
+    def _failure(self, exc: Exception, page: Page) -> BuildError:
+        if isinstance(exc, TemplateSyntaxError):
+            return BuildError(Problem(Path(exc.filename or self.config.template_file(page.template)),
+                                      f"template syntax error: {exc.message}. Fix the template.", exc.lineno))
+        if isinstance(exc, TemplateNotFound):
+            return BuildError(Problem(self.config.template_dirs[0] / str(exc.name),
+                                      f"template not found (needed for {page.source}); restore it."))
+        path, line = self._template_frame(exc)
+        return BuildError(Problem(path or self.config.template_file(page.template),
+                                  f"rendering {page.source} failed: {type(exc).__name__}: {exc}. "
+                                  "Fix the template (a misspelt variable is an error, not an empty value).", line))
 
     def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
         """The deepest traceback frame inside a template folder (Jinja maps it to the template's line)."""
