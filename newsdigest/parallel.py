@@ -98,8 +98,12 @@ def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int
         if now - last[0] > READ_EVERY and waiting:
             last[0] = now
             read(0)
+    first: list = []
     try:
-        first = list(fn(items[:size], tick))
+        for start in range(0, size, BATCH):  # in batches, as the children: fn may never tick
+            first.extend(fn(items[start:min(start + BATCH, size)], tick))
+            if waiting:
+                read(0)
     except BaseException:
         for process in waiting.values():
             process.terminate()

@@ -53,6 +53,19 @@ def test_a_child_that_sends_more_than_a_pipe_holds_does_not_wait_for_the_parents
     assert results[-1][1] < results[49][1]
 
 
+def test_children_are_read_between_batches_even_when_fn_never_ticks(small_batches):
+    import time
+
+    def untimed(chunk, tick):  # works its whole chunk, then returns, never calling tick
+        if os.getpid() == parent:
+            time.sleep(0.05)
+        return [(item, time.monotonic(), b"x" * 200_000) for item in chunk]
+    parent = os.getpid()
+    results = parallel.fork_map(untimed, list(range(100)), workers=2)
+    assert [item for item, _, _ in results] == list(range(100))
+    assert results[-1][1] < results[49][1]  # the child was not left waiting on its pipe
+
+
 def test_one_worker_runs_in_this_process(small_batches):
     results = parallel.fork_map(square_with_pid, list(range(20)), workers=1)
     assert {pid for _, pid in results} == {os.getpid()}
