@@ -220,11 +220,42 @@ def _words(output: Path, chunks: list, renumber: list[int], fields: dict[int, in
         return found
 
     for _, _, name in chunks:
-        [entries] = _decode(_read(output / "index" / f"{_plain(name)}.pf_index"))
-        for word, postings, forms in entries:
+        for word, postings, forms in _entries(_read(output / "index" / f"{_plain(name)}.pf_index")):
             if not isinstance(word, str):
                 raise ValueError("a word is not [word, pages, forms]")
             yield word, pages(postings), [(form, pages(form_postings)) for form, form_postings in forms]
+
+
+def _entries(data: bytes):
+    """An index chunk's words, [[word, pages, forms], ...] inside a one-item array, decoded one at
+    a time: the merge reads a chunk of every share at once (a hundred at 50,000 stories), and each
+    decoded whole was megabytes of small objects."""
+    stream = io.BytesIO(data)
+    if _array_length(stream) != 1:
+        raise ValueError("an index chunk is not [words]")
+    decoder = cbor2.CBORDecoder(stream)
+    for _ in range(_array_length(stream)):
+        entry = decoder.decode()
+        if not isinstance(entry, list) or len(entry) != 3:
+            raise ValueError("a word is not [word, pages, forms]")
+        yield entry
+    if stream.tell() != len(data):
+        raise ValueError("trailing bytes after an index chunk")
+
+
+def _array_length(stream: io.BytesIO) -> int:
+    """The length of the definite-length CBOR array that starts here (minicbor writes no other)."""
+    head = stream.read(1)
+    if len(head) != 1 or head[0] >> 5 != 4:
+        raise ValueError("not a CBOR array")
+    info = head[0] & 0x1F
+    if info < 24:
+        return info
+    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    extra = stream.read(size) if size else b""
+    if size is None or len(extra) != size:
+        raise ValueError("not a definite-length CBOR array")
+    return int.from_bytes(extra, "big")
 
 
 def _plain(name) -> str:
