@@ -195,6 +195,8 @@ def _pagefind(tree: Path, runs: list[tuple[Path, list[str], Path]], executable: 
                 link_pages(tree, site, names)
                 running.append((_Pagefind(tree, [executable, "--site", str(site), "--output-path", str(output),
                                                  "--glob", GLOB, "--silent"]), site))
+                if cancel is not None and cancel.is_set():  # at once: a small share's run may end before the wait below
+                    raise Cancelled(tree)
             for run in [run for run in running if run[0].done()]:
                 running.remove(run)
                 shutil.rmtree(run[1])
