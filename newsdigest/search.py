@@ -113,7 +113,8 @@ def index(tree: Path, fingerprint: str, cancel: threading.Event | None = None,
     except search_merge.Interrupted:
         raise Cancelled(tree) from None
     except (OSError, *search_merge.UNREADABLE) as exc:
-        raise BuildError(Problem(tree, f"the search index could not be merged ({type(exc).__name__}: {exc}): "
+        why = str(exc) if isinstance(exc, search_merge.Failed) else f"{type(exc).__name__}: {exc}"
+        raise BuildError(Problem(tree, f"the search index could not be merged ({why}): "
                                        f"Pagefind {_version()} writes an index newsdigest does not know; "
                                        f"{REINSTALL}")) from None
     finally:

@@ -30,6 +30,9 @@ import json
 import operator
 import os
 import re
+import subprocess
+import sys
+import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -38,10 +41,11 @@ import cbor2
 
 from .collector import paused
 from .linking import link_or_copy
-from .parallel import fork_map
+from .parallel import cores
 
 ENTRY = "pagefind-entry.json"  # the index's table of languages, read first by pagefind.js
 MAGIC = b"pagefind_dcd"
+SPAWN_PAGES = 1000  # a language smaller is merged in this process: a fresh one takes 0.15 s to start
 CHUNK = 20_000  # Pagefind's: a chunk is closed once its pages' locations (+1 a page) reach it
 _PLAIN = re.compile(r"[\w-]+")
 # What reading a bundle this module does not know raises: cbor2's decoding errors are no ValueError.
@@ -57,8 +61,12 @@ def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None
     """One bundle at `root` from the data of the shares' bundles in `outputs`, which it leaves as
     they are, and Pagefind's code (pagefind.js, the UI, each language's search code) from the
     bundles in `code` (default: `outputs`), which it takes. A bundle it does not know raises one of
-    UNREADABLE (or OSError), and `cancel` being set Interrupted. The languages are merged each in
-    a process of its own (up to `workers`), unless there is a `cancel` to heed."""
+    UNREADABLE (or OSError), and `cancel` being set Interrupted.
+
+    A language of SPAWN_PAGES pages or more is merged in a fresh Python process (up to `workers`
+    at a time): it needs nothing of the build's, and a forked one, though it reads only the
+    shares, copied every page of the build's memory its own allocations fell into (870 MB where
+    the merge itself needs 170, at 50,000 stories)."""
     entries = [_entry(output) for output in outputs]
     (root / "fragment").mkdir(parents=True)
     (root / "index").mkdir()
@@ -70,23 +78,101 @@ def merge(outputs: list[Path], root: Path, cancel: threading.Event | None = None
             elif path.name != ENTRY and not path.name.endswith(".pf_meta") and not (root / path.name).exists():
                 os.replace(path, root / path.name)
     order = sorted({language for entry in entries for language in entry["languages"]})
-
-    def merge_languages(languages, tick=None) -> list[dict]:
-        made = []
-        for language in languages:
-            _check(cancel)
-            shares = [(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
-                      if language in entry["languages"]]
-            made.append(_merge_language(shares, root, cancel))
-        return made
+    shares = {language: [(output, entry["languages"][language]) for output, entry in zip(outputs, entries)
+                         if language in entry["languages"]] for language in order}
+    large = [language for language in order
+             if sum(info.get("page_count", 0) for _, info in shares[language]) >= SPAWN_PAGES]
+    merged = _spawned(large, shares, root, cancel, workers or cores())
     # The merge makes millions of lists and tuples, none in a cycle; the collector would go over the
     # whole site a build holds, again and again (half the merge's time at 5,000 stories).
     with paused():
-        merged = merge_languages(order) if cancel is not None else fork_map(merge_languages, order, workers,
-                                                                            per_worker=1)
-    entry = {**entries[0], "languages": dict(zip(order, merged))}
+        for language in order:
+            if language not in merged:
+                _check(cancel)
+                merged[language] = _merge_language(shares[language], root, cancel)
+    entry = {**entries[0], "languages": {language: merged[language] for language in order}}
     (root / ENTRY).write_text(json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
                               encoding="utf-8")
+
+
+class Failed(ValueError):
+    """A language's merge failed in its own process; the message says why, as that process said it."""
+
+
+def _spawned(languages: list[str], shares: dict[str, list[tuple[Path, dict]]], root: Path,
+             cancel: threading.Event | None, at_once: int) -> dict[str, dict]:
+    """Each language's entry, merged in a process of its own, `at_once` at a time. `cancel` being
+    set kills them (Interrupted), as does any failure."""
+    waiting, running, merged = list(reversed(languages)), [], {}
+    try:
+        while waiting or running:
+            _check(cancel)
+            while waiting and len(running) < at_once:
+                running.append(_Child(waiting.pop(), shares, root))
+            for child in [child for child in running if child.process.poll() is not None]:
+                running.remove(child)
+                merged[child.language] = child.result()
+            if running:
+                try:
+                    running[0].process.wait(0.02)
+                except subprocess.TimeoutExpired:
+                    pass
+    finally:
+        for child in running:
+            child.kill()
+    return merged
+
+
+class _Child:
+    """One language's merge in a fresh interpreter, which finds its modules where this one does;
+    the job goes in and the result comes out through files (pipes no one reads could fill)."""
+
+    def __init__(self, language: str, shares: dict[str, list[tuple[Path, dict]]], root: Path):
+        self.language = language
+        self.said = tempfile.TemporaryFile()
+        with tempfile.TemporaryFile() as job:
+            job.write(json.dumps({"shares": [[str(output), info] for output, info in shares[language]],
+                                  "root": str(root)}).encode())
+            job.seek(0)
+            self.process = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(sys.path)],
+                                            stdin=job, stdout=self.said, stderr=subprocess.STDOUT)
+
+    def result(self) -> dict:
+        self.said.seek(0)
+        said = self.said.read().decode("utf-8", "replace").strip().splitlines() or ["no message"]
+        self.said.close()
+        try:
+            answer = json.loads(said[-1])
+        except ValueError:
+            answer = None
+        if self.process.returncode == 0 and isinstance(answer, dict) and isinstance(answer.get("entry"), dict):
+            return answer["entry"]
+        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+            raise Failed(answer["error"])
+        raise Failed(f"the merge of the {self.language!r} index ended with exit code "
+                     f"{self.process.returncode}: {said[-1]}")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.said.close()
+
+
+_CHILD = f"import json, sys; sys.path[:] = json.loads(sys.argv[1]); from {__name__} import child; sys.exit(child())"
+
+
+def child() -> int:
+    """A merge process's work: the job (its language's shares and the root) from stdin, the
+    language's entry, or why it failed, as a line of JSON on stdout."""
+    job = json.load(sys.stdin)
+    try:
+        with paused():
+            entry = _merge_language([(Path(output), info) for output, info in job["shares"]], Path(job["root"]), None)
+    except (OSError, *UNREADABLE) as exc:
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+        return 1
+    print(json.dumps({"entry": entry}))
+    return 0
 
 
 def languages(output: Path) -> set[str]:

@@ -416,6 +416,69 @@ def test_a_cancel_while_merging_leaves_no_index(fixture_site, monkeypatch):
         search.index(tree, "key", cancel)
     assert not (tree / "pagefind").exists() and not list(tree.glob(".search-*"))
 
+def merge_processes(monkeypatch, then=None) -> list:
+    """The merge processes started (then(process) called on each), every language merged in one."""
+    started = []
+    real = subprocess.Popen
+
+    def popen(arguments, *args, **kwargs):
+        process = real(arguments, *args, **kwargs)
+        if arguments[:2] == [sys.executable, "-c"]:
+            started.append(process)
+            if then:
+                then(process)
+        return process
+    monkeypatch.setattr(search_merge.subprocess, "Popen", popen)
+    monkeypatch.setattr(search_merge, "SPAWN_PAGES", 1)
+    return started
+
+
+def test_a_language_merged_in_a_process_of_its_own_is_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_BYTES", 1)
+    here = make_fixture_site(tmp_path / "here", "basic")
+    here.build()
+    started = merge_processes(monkeypatch)
+    apart = make_fixture_site(tmp_path / "apart", "basic")
+    assert not apart.build().warnings
+    assert len(started) == 2 and [process.returncode for process in started] == [0, 0]
+    assert files(apart.out / "pagefind") == files(here.out / "pagefind")
+
+
+def test_a_damaged_stored_share_is_made_again_when_merged_apart(fixture_site, tmp_path, monkeypatch):
+    site = fixture_site("basic")
+    runs = indexed(site, tmp_path, monkeypatch)
+    site.build()
+    for share in stored(site):
+        for chunk in (share / "index").iterdir():
+            chunk.write_bytes(chunk.read_bytes()[:-5])
+    story = site.root / "content/2026/02/north-korea-warns-japan/fr.md"
+    story.write_text(story.read_text() + "\nUn paragraphe de plus.\n")
+    started = merge_processes(monkeypatch)
+    runs.clear()
+    assert not site.build().warnings
+    assert files(site.out / "pagefind") == clean_index(site, tmp_path)
+    assert len(runs) > 2 and [process.returncode for process in started].count(1) >= 1  # failed, then made again
+
+
+def test_a_merge_process_that_dies_is_a_warning_not_a_broken_index(fixture_site, monkeypatch):
+    site = fixture_site("basic")
+    merge_processes(monkeypatch, then=lambda process: process.kill())
+    report = site.build()
+    [warning] = [warning for warning in report.warnings if "could not be merged" in warning]
+    assert "index ended with exit code -9" in warning
+    assert not (site.out / "pagefind").exists()
+
+
+def test_a_cancel_kills_the_merge_processes(fixture_site, monkeypatch):
+    tree = built_without_index(fixture_site("basic"))
+    cancel = threading.Event()
+    started = merge_processes(monkeypatch, then=lambda process: cancel.set())
+    with pytest.raises(search.Cancelled):
+        search.index(tree, "key", cancel)
+    assert started and all(process.returncode == -9 for process in started)  # killed, not waited for
+    assert not (tree / "pagefind").exists() and not list(tree.glob(".search-*"))
+
+
 @pytest.fixture(scope="module")
 def served_shared_site(tmp_path_factory):
     """The basic fixture indexed a page at a time (one Pagefind process a page, merged), served at
