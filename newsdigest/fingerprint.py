@@ -17,7 +17,7 @@ from .cache import code_key, stat_key
 from .config import Config
 from .content import Article, Story
 from .images import Made
-from .pages import Copy, Page
+from .pages import Copy, Page, SitemapEntries
 from .site import Site
 
 
@@ -163,6 +163,8 @@ class Fingerprinter:
                 self._reached.update((value.key, lang) for lang in value.articles)
             return ("S", value.key, tuple((self._version(a), self._token(self.site.photo(a)))
                                           for a in value.articles.values()))
+        if kind is SitemapEntries:
+            return tuple(map(self._token, value))
         if dataclasses.is_dataclass(value):  # not astuple(): it deep-copies every field
             return (kind.__name__, tuple(self._token(getattr(value, f.name)) for f in dataclasses.fields(value)))
         raise TypeError(f"cannot fingerprint a {kind.__name__} in a page context")

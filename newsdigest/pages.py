@@ -240,14 +240,14 @@ def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
     """sitemap.xml listing every HTML page with its hreflang set, split behind a sitemap index past
     50,000 URLs; robots.txt pointing at it."""
     urls, codes = site.urls, site.config.codes
-    entries = [SitemapEntry(page.path, page.lastmod, tuple(hreflang_set(page, codes)))
-               for page in pages if page.in_sitemap]
-    chunks = [entries[i:i + SITEMAP_LIMIT] for i in range(0, len(entries), SITEMAP_LIMIT)] or [[]]
+    listed = [page for page in pages if page.in_sitemap]
+    chunks = [SitemapEntries(listed[i:i + SITEMAP_LIMIT], codes)
+              for i in range(0, len(listed), SITEMAP_LIMIT)] or [SitemapEntries([], codes)]
     robots = Page(path="robots.txt", template="robots.txt", lang=None, source="robots.txt",
                   context={"sitemap": urls.sitemap()}, in_sitemap=False)
     if len(chunks) == 1:
         return [Page(path=urls.sitemap(), template="sitemap.xml", lang=None, source="sitemap",
-                     context={"entries": entries}, in_sitemap=False), robots]
+                     context={"entries": chunks[0]}, in_sitemap=False), robots]
     parts = [Page(path=urls.sitemap(n), template="sitemap.xml", lang=None, source=f"sitemap part {n}",
                   context={"entries": chunk}, in_sitemap=False) for n, chunk in enumerate(chunks, start=1)]
     index = Page(path=urls.sitemap(), template="sitemap-index.xml", lang=None, source="sitemap index",
@@ -255,7 +255,7 @@ def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
     return [*parts, index, robots]
 
 
-def newest_of(entries: list["SitemapEntry"]) -> datetime | None:
+def newest_of(entries: "SitemapEntries") -> datetime | None:
     return max((e.lastmod for e in entries if e.lastmod), default=None)
 
 
@@ -264,6 +264,24 @@ class SitemapEntry:
     path: str
     lastmod: datetime | None
     hreflangs: tuple[tuple[str, str], ...]
+
+
+class SitemapEntries:
+    """A sitemap's entries, made from its pages each time they are read (fingerprinted, rendered):
+    kept as a list, they were a tuple of hreflang pairs per page, 65 MB at 50,000 stories, held
+    through the whole build and copied by the worker that renders the sitemap."""
+    __slots__ = ("pages", "codes")
+
+    def __init__(self, pages: list[Page], codes: tuple[str, ...]):
+        self.pages, self.codes = pages, codes
+
+    def __iter__(self):
+        codes = self.codes
+        for page in self.pages:
+            yield SitemapEntry(page.path, page.lastmod, tuple(hreflang_set(page, codes)))
+
+    def __len__(self) -> int:
+        return len(self.pages)
 
 
 def check_collisions(pages: list[Page], copies: list[Copy]) -> None:
