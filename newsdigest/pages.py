@@ -251,12 +251,8 @@ def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
     parts = [Page(path=urls.sitemap(n), template="sitemap.xml", lang=None, source=f"sitemap part {n}",
                   context={"entries": chunk}, in_sitemap=False) for n, chunk in enumerate(chunks, start=1)]
     index = Page(path=urls.sitemap(), template="sitemap-index.xml", lang=None, source="sitemap index",
-                 context={"parts": [(p.path, newest_of(p.context["entries"])) for p in parts]}, in_sitemap=False)
+                 context={"parts": [(p.path, p.context["entries"].newest()) for p in parts]}, in_sitemap=False)
     return [*parts, index, robots]
-
-
-def newest_of(entries: "SitemapEntries") -> datetime | None:
-    return max((e.lastmod for e in entries if e.lastmod), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,9 +263,9 @@ class SitemapEntry:
 
 
 class SitemapEntries:
-    """A sitemap's entries, made from its pages each time they are read (fingerprinted, rendered):
-    kept as a list, they were a tuple of hreflang pairs per page, 65 MB at 50,000 stories, held
-    through the whole build and copied by the worker that renders the sitemap."""
+    """A sitemap's entries, made from its pages each time they are read (fingerprinted, then
+    rendered): kept as a list through the whole build, they were a tuple of hreflang pairs per
+    page, 1.3 MB at 1,000 stories (tracemalloc)."""
     __slots__ = ("pages", "codes")
 
     def __init__(self, pages: list[Page], codes: tuple[str, ...]):
@@ -280,8 +276,9 @@ class SitemapEntries:
         for page in self.pages:
             yield SitemapEntry(page.path, page.lastmod, tuple(hreflang_set(page, codes)))
 
-    def __len__(self) -> int:
-        return len(self.pages)
+    def newest(self) -> datetime | None:
+        """The latest lastmod among them, read off the pages: no entry is made for it."""
+        return max((page.lastmod for page in self.pages if page.lastmod), default=None)
 
 
 def check_collisions(pages: list[Page], copies: list[Copy]) -> None:
