@@ -273,6 +273,30 @@ LIGHTHOUSE_PAGES = ["", "en/", "fr/", "en/2026/02/11/", "fr/2026/02/11/", "en/ta
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
+# Lighthouse's performance score moves with the host's load (its simulated throttling scales the
+# CPU time it observes), so, as its own variability guide advises, a page that misses 100 is run
+# twice more and judged on the median of the three runs; the other categories do not vary.
+LIGHTHOUSE_RUNS = 3
+
+
+def lighthouse(url: str, report: Path, preset: str) -> dict:
+    preset_flags = ["--preset=desktop"] if preset == "desktop" else ["--form-factor=mobile"]
+    subprocess.run([str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+                    "--only-categories=" + ",".join(CATEGORIES), *preset_flags,
+                    "--chrome-flags=" + " ".join(CHROMIUM_ARGS)],
+                   check=True, timeout=180, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    data = json.loads(report.read_text())
+    assert not data.get("runtimeError"), data.get("runtimeError")
+    return data
+
+
+def below_100(data: dict) -> dict[str, tuple[float, list[str]]]:
+    return {category: (data["categories"][category]["score"],
+                       [a for a, v in data["audits"].items()
+                        if v.get("score") not in (None, 1) and v.get("scoreDisplayMode") != "informative"])
+            for category in CATEGORIES if data["categories"][category]["score"] != 1}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("preset", ["mobile", "desktop"])
 def test_lighthouse_scores_100_in_every_category(served_site, tmp_path, preset):
@@ -280,18 +304,12 @@ def test_lighthouse_scores_100_in_every_category(served_site, tmp_path, preset):
     _, url = served_site
     scores = {}
     for path in LIGHTHOUSE_PAGES:
-        report = tmp_path / "lh.json"
-        preset_flags = ["--preset=desktop"] if preset == "desktop" else ["--form-factor=mobile"]
-        subprocess.run([str(LIGHTHOUSE), url + path, "--quiet", "--output=json", f"--output-path={report}",
-                        "--only-categories=" + ",".join(CATEGORIES), *preset_flags,
-                        "--chrome-flags=" + " ".join(CHROMIUM_ARGS)],
-                       check=True, timeout=180, env={**os.environ, "CHROME_PATH": CHROMIUM})
-        data = json.loads(report.read_text())
-        assert not data.get("runtimeError"), data.get("runtimeError")
+        runs = [lighthouse(url + path, tmp_path / "lh.json", preset)]
+        if below_100(runs[0]):
+            runs += [lighthouse(url + path, tmp_path / "lh.json", preset) for _ in range(LIGHTHOUSE_RUNS - 1)]
         for category in CATEGORIES:
-            score = data["categories"][category]["score"]
-            if score != 1:
-                scores[(path, category)] = (score, [a for a, v in data["audits"].items()
-                                                    if v.get("score") not in (None, 1)
-                                                    and v.get("scoreDisplayMode") != "informative"])
+            ranked = sorted(runs, key=lambda data: data["categories"][category]["score"])
+            median = below_100(ranked[len(ranked) // 2]).get(category)
+            if median:
+                scores[(path, category)] = median
     assert scores == {}
