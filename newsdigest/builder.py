@@ -250,6 +250,7 @@ def build(config: Config, *, include_drafts: bool = False, clean: bool = False, 
 
     drafts: list[Path] = []
     site, translators = gather(config, include_drafts, cache, progress, tree, drafts)
+    tree = None  # its listing of every folder: not needed once the stories are read
     say(f"read {sum(len(s.articles) for s in site.stories)} articles ({cache.hits} from the cache) "
         f"in {perf_counter() - start:.2f} s")
     with _photo_folder(cache) as photo_folder:  # the sizes are copied from it at the very end
@@ -705,9 +706,11 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
     """Builds every page and file into a new tree, then swaps it in for the output folder.
     `indexer(tree)` makes the search index in it and returns its files, added to `wanted`."""
     out = config.output_dir
-    files = {Urls.output_name("", item.path) for item in [*pages, *copies]}
-    files.update(_hosting_names(config))
+    files = _output_files(pages, copies, config)
     with _staged(out, files) as (tree, _):
+        # Pruning the spare tree needed them; the search index is made much later (at 50,000
+        # stories, 190,000 names the parent would hold while the worker renders and Pagefind runs).
+        files.clear()
         written = _render_into(renderer, pages, tree, progress, workers)
         for copy in copies:
             _copy_into(tree, copy)
@@ -717,8 +720,15 @@ def _build_all(renderer: Renderer, pages: list[Page], copies: list[Copy], config
         if cache is not None:
             cache.forget_manifest(out)  # a build killed after the swap must not trust the old record
         swap(tree, out)
-        _trim(tree, files)  # every file was written anew: none is shared with the old site
+        _trim(tree, _output_files(pages, copies, config))  # every file was written anew: none is shared with the old site
     return written
+
+
+def _output_files(pages: list[Page], copies: list[Copy], config: Config) -> set[str]:
+    """Every output file, relative to the site root."""
+    files = {Urls.output_name("", item.path) for item in [*pages, *copies]}
+    files.update(_hosting_names(config))
+    return files
 
 
 def _update(renderer: Renderer, pages: list[Page], copies: list[Copy], config: Config,
