@@ -560,9 +560,10 @@ class Cache:
                 entries[k] = decode(value) if decode else value
             except Exception:  # noqa: BLE001 - a damaged or crafted entry is a miss
                 continue
-        if self.long_lived:
-            self._tables[name] = (key, entries)
-        return entries if not self.long_lived else dict(entries)
+        if not self.long_lived:
+            return entries
+        self._tables[name] = (key, entries)
+        return dict(entries)
 
     def save_table(self, name: str, entries: dict, encode=None) -> None:
         """Stores `entries` (keys and, through `encode(value)`, values of plain data) under `name`."""

@@ -6,13 +6,12 @@ raised together.
 """
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -528,8 +527,8 @@ def _settled(article: Article, source: SourceFile, seen: dict) -> Article:
             changes[name] = walked
     for name in ("source", "author", "credit"):
         value = getattr(article, name)
-        if one(value) is not value:
-            changes[name] = one(value)
+        if (kept := one(value)) is not value:
+            changes[name] = kept
     tags = tuple(map(one, article.tags))
     if any(a is not b for a, b in zip(tags, article.tags)):
         changes["tags"] = tags
@@ -540,7 +539,7 @@ def _settled(article: Article, source: SourceFile, seen: dict) -> Article:
             kept = seen.setdefault((zone, repr(zone)), zone)
             if kept is not zone:
                 changes[name] = value.replace(tzinfo=kept)
-    return dataclasses.replace(article, **changes) if changes else article
+    return replace(article, **changes) if changes else article
 
 
 def load_stories(config: Config, *, include_drafts: bool = False, parse=None, tree: Tree | None = None,
