@@ -43,7 +43,7 @@ from jinja2.bccache import Bucket
 from . import __version__
 from .bodies import body_bytes, open_body_file
 from .config import Config
-from .content import Article, SourceFile, file_digest, parse_files
+from .content import Article, SourceFile, file_digest, parse_files, settled, settled_changes
 from .errors import Problem
 from .parallel import fork_map
 
@@ -221,8 +221,9 @@ def _field_codec(annotation) -> tuple | None:
 _ARTICLE_CODECS = {f.name: ("path",) if f.name == _PATH else _field_codec(f.type) for f in dataclasses.fields(Article)}
 UNCACHEABLE_FIELDS = tuple(name for name, codec in _ARTICLE_CODECS.items() if codec is None)
 _ARTICLE_SIZE = len(_ARTICLE_CODECS)
-_PATH_INDEX = list(_ARTICLE_CODECS).index(_PATH)
-_BODY_INDEX = list(_ARTICLE_CODECS).index("body")
+_FIELD_INDEX = {name: index for index, name in enumerate(_ARTICLE_CODECS)}
+_PATH_INDEX = _FIELD_INDEX[_PATH]
+_BODY_INDEX = _FIELD_INDEX["body"]
 # Per field, the types it may hold as stored (None: converted or the path, checked on its own).
 _STORED_TYPES = tuple(c[1] if c and c[0] == "plain" else None for c in _ARTICLE_CODECS.values())
 _CONVERTED = tuple((i, c[1], c[2]) for i, c in enumerate(_ARTICLE_CODECS.values()) if c and c[0] == "convert")
@@ -242,7 +243,7 @@ def _article_row(article: Article) -> tuple:
     return tuple(values)
 
 
-def _article_from(row, path: Path, spill=None) -> Article:
+def _article_from(row, source: SourceFile, spill=None, seen: dict | None = None) -> Article:
     if type(row) is not tuple or len(row) != _ARTICLE_SIZE or UNCACHEABLE_FIELDS:
         raise ValueError("not an article row")
     signature = tuple(map(type, row))  # the few combinations seen are checked once
@@ -251,14 +252,17 @@ def _article_from(row, path: Path, spill=None) -> Article:
             if types is not None and kind not in types:
                 raise ValueError(f"a {kind.__name__} in an article row")
         _GOOD_SIGNATURES.add(signature)
-    if row[_PATH_INDEX] != str(path):
+    if row[_PATH_INDEX] != str(source.path):
         raise ValueError("an article of another file")
     values = list(row)
-    values[_PATH_INDEX] = path
+    values[_PATH_INDEX] = source.path
     for index, _, decode in _CONVERTED:
         values[index] = decode(values[index])
     if spill is not None:
         values[_BODY_INDEX] = spill(values[_BODY_INDEX])
+    if seen is not None:
+        for name, value in settled_changes(lambda name: values[_FIELD_INDEX[name]], source, seen).items():
+            values[_FIELD_INDEX[name]] = value
     return Article(*values)
 
 
@@ -290,13 +294,14 @@ def encode_result(result, path: Path) -> tuple:
     return (None if article is None else _article_row(article), tuple(_problem_row(p, path) for p in problems))
 
 
-def decode_result(row, path: Path, spill=None):
-    """The (article or None, problems) that encode_result stored for `path`; raises on anything else.
-    spill(body bytes) gives what the article keeps instead (BodyFile.put)."""
+def decode_result(row, source: SourceFile, spill=None, seen: dict | None = None):
+    """The (article or None, problems) that encode_result stored for `source`; raises on anything
+    else. spill(body bytes) gives what the article keeps instead (BodyFile.put); `seen`, the values
+    articles share (content.settled_changes)."""
     if type(row) is not tuple or len(row) != 2 or type(row[1]) is not tuple:
         raise ValueError("not a parse result")
-    article = None if row[0] is None else _article_from(row[0], path, spill)
-    return article, [_problem_from(p, path) for p in row[1]]
+    article = None if row[0] is None else _article_from(row[0], source, spill, seen)
+    return article, [_problem_from(p, source.path) for p in row[1]]
 
 
 def _is_entry(entry) -> bool:
@@ -460,11 +465,13 @@ class Cache:
 
     def parse(self, files: list[SourceFile], progress=None) -> list:
         """(article, problems) for each file: from the cache when the bytes are unchanged, else parsed,
-        spreading the misses over the cores."""
+        spreading the misses over the cores. Each article is settled (content.settled), as
+        load_stories wants them."""
         key = settings_key(self.config)
         self._damaged = set()
         bodies = open_body_file(own_folder(self.dir, "bodies") if self.enabled else None)
         spill = bodies.put if bodies is not None else None
+        seen_values: dict = {}  # content.settled_changes: one copy of each value articles share
         # The last build's results, kept decoded: {shard: {path: (stat key, digest, result)}}. Not
         # their rows, which the next build would only encode again for the shards it rewrites
         # (the rows of 100,000 articles were 120 MB of a dev server's memory).
@@ -482,9 +489,11 @@ class Cache:
             result = row = None
             if remembered and cached is not None:
                 result = cached[2]
+                if result[0] is not None:  # settled on another walk's path and story key
+                    result = (settled(result[0], source, seen_values), result[1])
             elif _is_entry(cached):
                 try:
-                    result, row = decode_result(cached[2], source.path, spill), cached[2]
+                    result, row = decode_result(cached[2], source, spill, seen_values), cached[2]
                 except Exception:  # noqa: BLE001 - a damaged or crafted entry is a miss
                     cached = None
             else:
@@ -511,12 +520,17 @@ class Cache:
             for n, entries in shards.items():
                 if n in dirty or n in self._damaged or len(entries) != len(old[n]):
                     self._write_shard(n, key, entries)
-        if spill is not None:  # the parsed ones' bodies, once their shards are written from them
-            for index, source, shard, seen, digest in misses:
-                article, problems = results[index]
-                if article is not None and type(article.body) is bytes:
-                    results[index] = (dataclasses.replace(article, body=spill(article.body)), problems)
-                    shards[shard][str(source.path)] = (seen, digest, None, results[index])
+        # The parsed ones settled, and their bodies spilled once their shards are written from them.
+        for index, source, shard, seen, digest in misses:
+            article, problems = results[index]
+            if article is None:
+                continue
+            changes = settled_changes(functools.partial(getattr, article), source, seen_values)
+            if spill is not None and type(article.body) is bytes:
+                changes["body"] = spill(article.body)
+            if changes:
+                results[index] = (dataclasses.replace(article, **changes), problems)
+                shards[shard][str(source.path)] = (seen, digest, None, results[index])
         if self.long_lived:
             self._memory = (key, {n: {path: (seen, digest, result) for path, (seen, digest, _, result) in entries.items()}
                                   for n, entries in shards.items()})

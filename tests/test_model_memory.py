@@ -20,16 +20,33 @@ Body of story {n}, long enough to be a body.
 """
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_articles_share_repeated_values(tmp_path, workers):
+def _read(config, how):
+    """The articles as load_stories gives them, their results parsed or cached as `how` says."""
+    if how == "parsed here, no cache":
+        return load_stories(config)
+    if how in ("parsed here", "parsed in a worker"):
+        return load_stories(config, parse=Cache(config, enabled=False, workers=1 if how == "parsed here" else 2).parse)
+    if how == "decoded from the cache":
+        load_stories(config, parse=Cache(config, workers=1).parse)
+        return load_stories(config, parse=Cache(config, workers=1).parse)
+    cache = Cache(config, workers=1, long_lived=True)  # remembered from its last parse, another walk
+    load_stories(config, parse=cache.parse)
+    return load_stories(config, parse=cache.parse)
+
+
+@pytest.mark.parametrize("how", ["parsed here, no cache", "parsed here", "parsed in a worker",
+                                 "decoded from the cache", "remembered by the dev server's cache"])
+def test_articles_share_repeated_values(tmp_path, how):
     site = make_fixture_site(tmp_path / "project", None)
     for n in range(1, 9):
         site.write(f"content/2026/02/story-{n}/en.md", STORY.format(n=n, day=n))
     config = site.config()
-    cache = Cache(config, enabled=False, workers=workers)
-    articles = [a for story in load_stories(config, parse=cache.parse) for a in story.articles.values()]
+    stories = _read(config, how)
+    articles = [a for story in stories for a in story.articles.values()]
     assert len(articles) == 8
     first = articles[0]
+    for story in stories:
+        assert all(article.story is story.key for article in story.articles.values())
     for article in articles[1:]:
         assert article.tags == ("Japan", "Defence")
         assert all(a is b for a, b in zip(article.tags, first.tags))
@@ -37,6 +54,7 @@ def test_articles_share_repeated_values(tmp_path, workers):
         assert article.lang is first.lang
         assert article.date.tzinfo is first.date.tzinfo and article.updated.tzinfo is first.date.tzinfo
     assert first.date.isoformat() == "2026-02-01T10:00:00+09:00"
+    assert first.title == "Story 1" and first.tags == ("Japan", "Defence")
 
 
 def test_a_command_line_cache_keeps_no_table_in_memory(tmp_path):
