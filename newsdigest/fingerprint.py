@@ -108,6 +108,10 @@ class TemplateKeys:
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
 # What an article's body gives it, and what reads them: the article's own page, the side-by-side
 # page and the feeds show the body, every other page only shows an article by its other fields
 # (its shape), so an edit to the body alone changes only the first kind. A template reads the body
@@ -145,17 +149,18 @@ class Fingerprinter:
             token = self._articles.get((id(value), self._whole))
             if token is None:
                 # A page showing an article may also show its translations' titles and links, and
-                # its photo's sizes (made from the picture's bytes, not from the article's).
-                token = ("A", self._version(value), tuple(map(self._version, self.site.translations(value))),
+                # its photo's sizes (made from the picture's bytes, not from the article's). Kept
+                # as a digest: an article is on a dozen pages, whose tokens are written out whole.
+                whole = ("A", self._version(value), tuple(map(self._version, self.site.translations(value))),
                          self._token(self.site.photo(value)))
-                self._articles[id(value), self._whole] = token
+                token = self._articles[id(value), self._whole] = _digest(repr(whole).encode())
             return token
         if kind in _PLAIN:
             return value
         if kind is list or kind is tuple:
-            return tuple(self._token(v) for v in value)
+            return tuple(map(self._token, value))
         if kind is dict:  # contexts are built in a fixed order, so no sorting is needed
-            return tuple((k, self._token(v)) for k, v in value.items())
+            return tuple(zip(value, map(self._token, value.values())))
         if kind is datetime or kind is date:
             return value.isoformat()
         if kind is Story:  # the bilingual home shows each version, and its photo
