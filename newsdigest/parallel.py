@@ -40,14 +40,19 @@ def _child(fn, chunk, conn, counter) -> None:
 
 
 def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int | None = None,
-             progress: Callable[[int], None] | None = None, per_worker: int | None = None) -> list:
+             progress: Callable[[int], None] | None = None, per_worker: int | None = None,
+             per_child: int | None = None) -> list:
     """fn(chunk, tick) for contiguous chunks of items, concatenated in order; progress(done) is
     called now and then with the number of items done. Runs in this process when there is little
     work (fewer than `per_worker` items a worker, default MIN_ITEMS_PER_WORKER), one core, or no fork.
 
     This process works the first chunk itself while `workers - 1` forked children work the others:
     a child that only waited would still hold its own copy of nearly every page of the parent's
-    memory (reading an object writes its reference count), 800 MB at 50,000 stories."""
+    memory (reading an object writes its reference count), 800 MB at 50,000 stories.
+
+    With `per_child`, a child's chunk is worked in runs of at most that many items, each by a fresh
+    child forked when the previous one ends: a child's copy of the parent's memory grows with the
+    items it works (every object it touches is copied), and a fresh child starts from nothing."""
     report = progress or (lambda done: None)
     workers = min(workers or cores(), len(items) // (per_worker or MIN_ITEMS_PER_WORKER))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -63,33 +68,42 @@ def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("q", 0)
     size = -(-len(items) // workers)
-    jobs = []
-    for start in range(size, len(items), size):
+    run = per_child or size
+    # chunk number -> the runs of its items still to hand out, first first
+    runs = {number: [items[at:min(at + run, start + size)] for at in range(start, min(start + size, len(items)), run)]
+            for number, start in enumerate(range(size, len(items), size))}
+    parts: dict[int, list] = {number: [] for number in runs}
+    errors: list[BaseException] = []
+    waiting: dict = {}  # receiving end -> (chunk number, process)
+
+    def fork(number: int) -> None:
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child, args=(fn, items[start:start + size], send, counter), daemon=True)
+        process = ctx.Process(target=_child, args=(fn, runs[number].pop(0), send, counter), daemon=True)
         process.start()
         send.close()
-        jobs.append((process, receive))
-    parts: dict = {receive: [] for _, receive in jobs}
-    errors: list[BaseException] = []
-    waiting = {receive: process for process, receive in jobs}
+        waiting[receive] = (number, process)
+    for number in runs:
+        fork(number)
     own = [0]
     last = [time.monotonic()]
 
     def read(timeout: float) -> None:
         # Answers are read as they come: a full pipe would block its child until this one is done.
         for receive in multiprocessing.connection.wait(list(waiting), timeout=timeout):
+            number, process = waiting[receive]
             try:
                 status, value = receive.recv()
             except EOFError:
-                status, value = "error", RuntimeError(
-                    f"a build worker died (exit code {waiting[receive].exitcode})")
+                status, value = "error", RuntimeError(f"a build worker died (exit code {process.exitcode})")
             if status == "part":
-                parts[receive].extend(value)
+                parts[number].extend(value)
                 continue
+            del waiting[receive]
+            process.join()
             if status == "error":
                 errors.append(value)
-            waiting.pop(receive).join()
+            elif runs[number]:
+                fork(number)
         report(counter.value + own[0])
 
     def tick() -> None:
@@ -104,15 +118,15 @@ def fork_map(fn: Callable[[Sequence, Tick], list], items: Sequence, workers: int
             first.extend(fn(items[start:min(start + BATCH, size)], tick))
             if waiting:
                 read(0)
+        while waiting:
+            read(0.2)
     except BaseException:
-        for process in waiting.values():
+        for _, process in waiting.values():
             process.terminate()
-        for process in waiting.values():
+        for _, process in waiting.values():
             process.join()
         raise
-    while waiting:
-        read(0.2)
     report(counter.value + own[0])
     if errors:
         raise errors[0]
-    return first + [item for _, receive in jobs for item in parts[receive]]
+    return first + [item for number in runs for item in parts[number]]

@@ -91,3 +91,33 @@ def test_a_worker_that_dies_is_reported(small_batches):
         return list(chunk)
     with pytest.raises(RuntimeError, match="a build worker died"):
         parallel.fork_map(die, list(range(100)), workers=2)
+
+
+def runs_of(pids):
+    lengths = []
+    for index, pid in enumerate(pids):
+        if index and pid == pids[index - 1]:
+            lengths[-1] += 1
+        else:
+            lengths.append(1)
+    return lengths
+
+
+def test_per_child_hands_a_chunk_to_fresh_children_in_turn(small_batches):
+    results = parallel.fork_map(square_with_pid, list(range(102)), workers=3, per_child=10)
+    assert [value for value, _ in results] == [i * i for i in range(102)]
+    pids = [pid for _, pid in results]
+    assert set(pids[:34]) == {os.getpid()}
+    # two chunks of 34 in runs of 10, 10, 10 and 4, each run by its own child
+    assert runs_of(pids[34:]) == [10, 10, 10, 4, 10, 10, 10, 4]
+    assert len(set(pids[34:])) == 8 and os.getpid() not in pids[34:]
+
+
+def test_per_child_brings_an_error_from_a_later_child_to_the_parent(small_batches):
+    def fail(chunk, tick):
+        if 95 in chunk:
+            raise BuildError([Problem("templates/day.html", "bad", 7)])
+        return list(chunk)
+    with pytest.raises(BuildError) as caught:
+        parallel.fork_map(fail, list(range(100)), workers=2, per_child=10)
+    assert [str(p) for p in caught.value.problems] == ["templates/day.html:7: bad"]
