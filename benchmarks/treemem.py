@@ -4,14 +4,28 @@ A forked worker's resident set counts every page it shares with its parent, so t
 resident set of a build that forks says little about the memory the machine needs for it. The
 proportional set size (PSS) splits each shared page between the processes that map it: summed
 over the process tree, it is what the build as a whole holds at that moment.
+
+A child that shares its parent's memory is counted once: `subprocess` starts a program with vfork, so
+from then until its exec the child's smaps report the parent's whole memory a second time (a
+sample that fell there showed a 536 MB Python process beside the 536 MB build at 50,000 stories).
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import threading
 from pathlib import Path
 
 PROC = Path("/proc")
+KCMP = {"x86_64": 312, "aarch64": 272, "riscv64": 272, "i686": 349}.get(platform.machine())
+KCMP_VM = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def same_memory(a: int, b: int) -> bool:
+    """Whether processes a and b share one address space (kcmp(2)); False where that can't be told."""
+    return KCMP is not None and _LIBC.syscall(KCMP, a, b, KCMP_VM, 0, 0) == 0
 
 
 def _children(pid: int) -> list[int]:
@@ -40,11 +54,12 @@ def _pss_kb(pid: int) -> int:
 
 
 def tree_pss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
+    total, todo = 0, [(pid, None)]
     while todo:
-        current = todo.pop()
-        total += _pss_kb(current)
-        todo.extend(_children(current))
+        current, parent = todo.pop()
+        if parent is None or not same_memory(current, parent):
+            total += _pss_kb(current)
+        todo.extend((child, current) for child in _children(current))
     return total
 
 

@@ -1,8 +1,12 @@
 """The benchmark runner and its corpus stay working: run end to end at a tiny N, all three tools."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -80,3 +84,35 @@ def test_no_change_benchmark_times_builds_that_write_nothing(tmp_path):
     times, pages = nochange.measure(6, 2, tmp_path)
     assert len(times) == 2 and all(0 < t < 60 for t in times) and pages > 6
     assert nochange.measure(6, 1, tmp_path)[1] == pages  # the project is kept and reused
+
+
+def test_tree_memory_counts_a_child_sharing_its_parents_memory_once(tmp_path):
+    # A child cloned into its parent's address space (as subprocess's vfork child is until it
+    # execs) reports the parent's whole memory in its own smaps: counted once, not twice.
+    import platform
+    import signal
+    import treemem
+    if treemem.KCMP is None:
+        pytest.skip(f"kcmp's system call number is not known on {platform.machine()}")
+    script = tmp_path / "clone.py"
+    script.write_text("import ctypes, os, signal, sys, time\n"
+                      "held = bytearray(200 << 20)\n"
+                      "for i in range(0, len(held), 4096): held[i] = 1\n"
+                      "libc = ctypes.CDLL(None, use_errno=True)\n"
+                      "stack = ctypes.create_string_buffer(1 << 16)\n"
+                      "top = ctypes.c_void_p(ctypes.addressof(stack) + len(stack) - 64)\n"
+                      "pause = ctypes.cast(libc.pause, ctypes.c_void_p)\n"
+                      "libc.clone.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]\n"
+                      "pid = libc.clone(pause, top, 0x100 | signal.SIGCHLD, None)\n"  # CLONE_VM
+                      "print(pid, flush=True)\n"
+                      "time.sleep(30)\n")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(process.stdout.readline())
+    try:
+        assert child > 0 and treemem.same_memory(process.pid, child)
+        assert not treemem.same_memory(os.getpid(), process.pid)
+        assert 190 <= treemem.tree_pss_kb(process.pid) / 1024 < 260
+    finally:
+        os.kill(child, signal.SIGKILL)
+        process.kill()
+        process.wait()
