@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import platform
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import corpus  # noqa: E402
 import run  # noqa: E402
+import treemem  # noqa: E402
 
 
 def test_corpus_is_deterministic_and_bilingual(tmp_path):
@@ -89,9 +92,6 @@ def test_no_change_benchmark_times_builds_that_write_nothing(tmp_path):
 def test_tree_memory_counts_a_child_sharing_its_parents_memory_once(tmp_path):
     # A child cloned into its parent's address space (as subprocess's vfork child is until it
     # execs) reports the parent's whole memory in its own smaps: counted once, not twice.
-    import platform
-    import signal
-    import treemem
     if treemem.KCMP is None:
         pytest.skip(f"kcmp's system call number is not known on {platform.machine()}")
     script = tmp_path / "clone.py"
