@@ -107,12 +107,14 @@ def test_tree_memory_counts_a_child_sharing_its_parents_memory_once(tmp_path):
                       "print(pid, flush=True)\n"
                       "time.sleep(30)\n")
     process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    child = int(process.stdout.readline())
+    child = int(process.stdout.readline() or -1)
     try:
-        assert child > 0 and treemem.same_memory(process.pid, child)
+        assert child > 0, "clone(CLONE_VM) failed"
+        assert treemem.same_memory(process.pid, child)
         assert not treemem.same_memory(os.getpid(), process.pid)
         assert 190 <= treemem.tree_pss_kb(process.pid) / 1024 < 260
     finally:
-        os.kill(child, signal.SIGKILL)
+        if child > 0:  # never kill(-1): that signals every process we may signal
+            os.kill(child, signal.SIGKILL)
         process.kill()
         process.wait()
